@@ -87,6 +87,11 @@ class CIRequestError(CIError):
         extra.append('%d %s' % (self.tries, 'try' if self.tries == 1 else 'tries'))
         return '%s [%s]' % (text, ', '.join(extra))
 
+    def with_reason(self, reason):
+        """The same failure with another reason (the message is rebuilt)."""
+        return CIRequestError(reason, self.method, self.path, self.status, self.code, self.message,
+                              self.request_id, self.trace_id, self.tries)
+
     def to_dict(self):
         """The error's facts for a module's ``error`` return value."""
         return {

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) qcloud.ci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """The filters of C(GET /jobs) and the page controls, shared by the module and the lookup.
+
+    The argument spec of the same options is ``plugins/module_utils/_options.py`` ``SELECTION_ARGSPEC``.
+    """
+
+    DOCUMENTATION = r'''
+options:
+  queue_id:
+    description:
+      - List the jobs of this queue (API C(queueId)). Required, with O(tag), to list jobs.
+    type: str
+  tag:
+    description:
+      - List jobs of this type (API C(tag)). Required, with O(queue_id), to list jobs.
+    type: str
+    choices: [Translation, SpeechRecognition, WordsGeneralize]
+  states:
+    description:
+      - List only jobs in these states (API C(states)). V(All), or no value, means every state.
+    type: list
+    elements: str
+    choices: [All, Submitted, Running, Success, Failed, Pause, Cancel]
+  workflow_id:
+    description:
+      - List only jobs started by this workflow (API C(workflowId)).
+    type: str
+  inventory_trigger_job_id:
+    description:
+      - List only jobs started by this batch (inventory trigger) job (API C(inventoryTriggerJobId)).
+    type: str
+  input_object:
+    description:
+      - List only jobs whose input object key is exactly this (API C(inputObject)).
+    type: str
+  order_by_time:
+    description:
+      - Order by creation time, newest first (V(Desc), the service's default) or oldest first (V(Asc)).
+    type: str
+    choices: [Desc, Asc]
+  start_creation_time:
+    description:
+      - List only jobs created after this time (API C(startCreationTime)).
+      - Accepts the API's format V(2024-05-01T00:00:00+0800), ISO 8601 with an offset
+        (V(2024-05-01T00:00:00Z), V(2024-05-01T00:00:00+08:00)), or an age such as V(30m), V(2h), V(7d), V(1w),
+        meaning that long before now. A time without an offset is refused.
+      - Tencent's documents disagree whether the bound is inclusive; do not rely on either.
+    type: str
+  end_creation_time:
+    description:
+      - List only jobs created before this time (API C(endCreationTime)). Same forms as O(start_creation_time).
+    type: str
+  page_size:
+    description:
+      - Jobs asked for per request (API C(size)), from 1 to 100. Every page is fetched either way;
+        a larger page means fewer requests.
+    type: int
+    default: 100
+  max_jobs:
+    description:
+      - Stop after this many jobs. By default every page is fetched.
+      - When the cap stops the listing, the result says so (C(truncated)) with a warning.
+    type: int
+'''
