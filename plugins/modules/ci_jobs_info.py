@@ -1,0 +1,292 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) qcloud.ci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ci_jobs_info
+short_description: List Tencent Cloud CI AI jobs, or get them by id, and summarize how they ended
+version_added: 1.0.0
+description:
+  - Lists the content-recognition jobs of a Tencent Cloud COS Cloud Infinite (CI) queue (C(GET /jobs)) with every
+    filter the API has, following every page, or gets jobs by id (C(GET /jobs/<ids>)).
+  - Returns the jobs normalized to snake_case and a RV(summary) to gate a deployment on.
+  - Can wait until the selected jobs have finished, polling only the jobs that have not.
+  - Covers the job types C(Translation), C(SpeechRecognition) and C(WordsGeneralize).
+author:
+  - qcloud.ci contributors
+extends_documentation_fragment:
+  - qcloud.ci.connection
+  - qcloud.ci.selection
+  - qcloud.ci.attributes
+  - qcloud.ci.attributes.info_module
+  - qcloud.ci.attributes.action_group
+options:
+  job_ids:
+    description:
+      - Get these jobs by id instead of listing a queue. Long lists are fetched in batches.
+      - Ids the service does not know are returned in RV(missing_job_ids).
+      - Cannot be combined with the listing options O(queue_id), O(tag), O(states), O(workflow_id),
+        O(inventory_trigger_job_id), O(input_object), O(order_by_time), O(start_creation_time),
+        O(end_creation_time), O(next_token) and O(max_jobs).
+    type: list
+    elements: str
+  next_token:
+    description:
+      - Resume a listing where an earlier one stopped, from its RV(next_token).
+    type: str
+  return_jobs:
+    description:
+      - Which jobs to return in RV(jobs). RV(summary) always counts every selected job.
+      - V(all) returns every job, V(failed) only the jobs in state C(Failed) or C(Cancel), V(none) no job.
+      - Use V(failed) or V(none) to gate on thousands of jobs. Ansible's handling of a large result costs far
+        more time than fetching it.
+    type: str
+    choices: [all, failed, none]
+    default: all
+  wait:
+    description:
+      - Wait until every selected job has finished (C(Success), C(Failed) or C(Cancel)).
+      - After the first selection, only the jobs that have not finished are polled again, by id.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - With O(wait=true), fail after this many seconds if jobs are still unfinished. The failure names each
+        of them and its state, and still returns the jobs.
+    type: float
+    default: 600
+  wait_sleep:
+    description:
+      - With O(wait=true), seconds between two polls.
+    type: float
+    default: 5
+seealso:
+  - plugin: qcloud.ci.ci_jobs
+    plugin_type: lookup
+    description: The same jobs and summary on the controller, in a template or a condition.
+  - name: Pulling content recognition jobs in batches
+    description: Tencent Cloud's reference of C(GET /jobs).
+    link: https://www.tencentcloud.com/document/product/1045/50305
+'''
+
+EXAMPLES = r'''
+- name: List the failed Translation jobs of a queue from the last day
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p893bcda225bf4945a378da6662e81a89
+    tag: Translation
+    states: [Failed, Cancel]
+    start_creation_time: 1d
+  register: failed_translations
+
+- name: Gate a deployment on every SpeechRecognition job of the queue
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p893bcda225bf4945a378da6662e81a89
+    tag: SpeechRecognition
+    return_jobs: failed
+  register: speech
+
+- name: Stop unless all of them succeeded
+  ansible.builtin.assert:
+    that:
+      - speech.summary.all_succeeded
+    fail_msg: "Failed jobs: {{ speech.summary.failed_job_ids | join(', ') }}"
+
+- name: Wait up to ten minutes for two jobs to finish
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    job_ids:
+      - a8d121820f5e411ec926ef19d53ba9c6f
+      - a632d4d3429a811ed8a5fa3d8277c400f
+    wait: true
+    wait_timeout: 600
+  register: finished
+
+- name: Read the first 500 jobs, then resume where that stopped
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p893bcda225bf4945a378da6662e81a89
+    tag: WordsGeneralize
+    max_jobs: 500
+  register: first_batch
+
+- name: Resume from next_token
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p893bcda225bf4945a378da6662e81a89
+    tag: WordsGeneralize
+    next_token: "{{ first_batch.next_token }}"
+  when: first_batch.truncated
+
+- name: Set the connection once for every qcloud.ci module
+  module_defaults:
+    group/qcloud.ci.ci:
+      bucket: examplebucket-1250000000
+      region: ap-guangzhou
+  block:
+    - name: Count the WordsGeneralize jobs by state
+      qcloud.ci.ci_jobs_info:
+        queue_id: p893bcda225bf4945a378da6662e81a89
+        tag: WordsGeneralize
+        return_jobs: none
+      register: words
+
+    - name: Show the counts
+      ansible.builtin.debug:
+        msg: "{{ words.summary.by_state }}"
+'''
+
+RETURN = r'''
+jobs:
+  description:
+    - The selected jobs (all, failed only, or none, as O(return_jobs) says), in the service's order when listing
+      and in the order of O(job_ids) otherwise. V([]) when nothing matches.
+    - Keys are the API's element names in snake_case (C(JobId) becomes C(job_id), C(AITranslateResult) becomes
+      C(ai_translate_result)); elements that can repeat are always lists; C(-) start and end times are V(null).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job id.
+      type: str
+      sample: a8d121820f5e411ec926ef19d53ba9c6f
+    tag:
+      description: The job type.
+      type: str
+      sample: Translation
+    state:
+      description: One of C(Submitted), C(Running), C(Success), C(Failed), C(Pause), C(Cancel).
+      type: str
+      sample: Success
+    code:
+      description: The job's result code; C(Success), or an error code when the job failed.
+      type: str
+      sample: Success
+    message:
+      description: The job's error message, or V(null).
+      type: str
+    queue_id:
+      description: The queue the job ran in.
+      type: str
+      sample: p893bcda225bf4945a378da6662e81a89
+    creation_time:
+      description: When the job was created, as the API gives it.
+      type: str
+      sample: '2024-05-01T10:00:00+0800'
+    start_time:
+      description: When the job started, or V(null) if it has not.
+      type: str
+    end_time:
+      description: When the job ended, or V(null) if it has not.
+      type: str
+    input:
+      description: The job's input, such as C(object), C(lang), C(type), C(bucket_id), C(region), C(cos_headers).
+      type: dict
+    operation:
+      description:
+        - The job's parameters and results, by type, for example C(translation) and C(ai_translate_result),
+          C(speech_recognition) and C(speech_recognition_result), C(words_generalize) and C(words_generalize_result).
+      type: dict
+    workflow:
+      description: The workflow that started the job, if one did (C(workflow_id), C(workflow_name), C(run_id), C(name)).
+      type: dict
+      returned: when a workflow started the job
+    inventory_trigger_job_id:
+      description: The batch job that started the job, if one did.
+      type: str
+      returned: when a batch job started the job
+summary:
+  description: Counts over every selected job, whatever O(return_jobs) says.
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: How many jobs were selected.
+      type: int
+      sample: 12
+    by_state:
+      description: How many jobs are in each state; every state has a count.
+      type: dict
+      sample: {Submitted: 0, Running: 0, Success: 10, Failed: 1, Pause: 0, Cancel: 1}
+    finished:
+      description: V(true) when no job is C(Submitted), C(Running) or C(Pause).
+      type: bool
+    all_succeeded:
+      description: V(true) when at least one job was selected and every one is C(Success).
+      type: bool
+    failed_job_ids:
+      description: The ids of the jobs in state C(Failed) or C(Cancel).
+      type: list
+      elements: str
+      sample: [a632d4d3429a811ed8a5fa3d8277c400f]
+next_token:
+  description: Where to resume a listing that O(max_jobs) stopped; empty when the listing is complete.
+  returned: always
+  type: str
+truncated:
+  description: V(true) when O(max_jobs) stopped the listing before its end.
+  returned: always
+  type: bool
+missing_job_ids:
+  description: The ids of O(job_ids) that the service does not know.
+  returned: always
+  type: list
+  elements: str
+error:
+  description: What failed, when a request to CI failed.
+  returned: on a failed request
+  type: dict
+  contains:
+    status:
+      description: The HTTP status, or V(null) when no response arrived.
+      type: int
+      sample: 403
+    code:
+      description: CI's error code.
+      type: str
+      sample: SignatureDoesNotMatch
+    message:
+      description: CI's error message.
+      type: str
+    request_id:
+      description: The request id to quote to Tencent Cloud support.
+      type: str
+    trace_id:
+      description: CI's trace id, when it sent one.
+      type: str
+    method:
+      description: The HTTP method.
+      type: str
+    path:
+      description: The request path.
+      type: str
+      sample: /jobs
+    tries:
+      description: How many times the request was tried.
+      type: int
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.qcloud.ci.plugins.module_utils._options import INFO_MODULE_ARGSPEC, argument_spec
+from ansible_collections.qcloud.ci.plugins.module_utils._runner import run_info_module
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(INFO_MODULE_ARGSPEC), supports_check_mode=True)
+    run_info_module(module)
+
+
+if __name__ == '__main__':
+    main()
