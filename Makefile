@@ -1,0 +1,60 @@
+# qcloud.ci developer and CI entry points. Every target does its own set-up on
+# a fresh machine (venvs from the pinned files in .ci/, see tests/ci/env.sh).
+#
+#   make test            every stage (what CI runs through .ci/run)
+#   make pytest | units | sanity | integration | lint | changelog-lint | build-install
+#   make stage S="sanity-2.21 units-2.19"   any stages by name (make stages: list)
+#   make venv            build/refresh .venv/main and .venv/oldest only
+#   make locks           regenerate the pinned files from .ci/*.in (needs PyPI)
+#   make clean           remove .venv, .cache and test outputs
+#
+# A new stage is one line in tests/ci/run-stages.sh; `make stage S=NAME` runs it.
+
+RUN := tests/ci/run-stages.sh
+WITH_ENV := tests/ci/with-env.sh
+
+.PHONY: test pytest units sanity integration lint ansible-lint changelog-lint \
+	build-install stage stages venv locks clean
+
+test:
+	@$(RUN)
+
+pytest:
+	@$(RUN) pytest
+
+units:
+	@$(RUN) units
+
+sanity:
+	@$(RUN) sanity
+
+integration:
+	@$(RUN) integration
+
+lint:
+	@$(RUN) ansible-lint changelog-lint
+
+ansible-lint:
+	@$(RUN) ansible-lint
+
+changelog-lint:
+	@$(RUN) changelog-lint
+
+build-install:
+	@$(RUN) build-install
+
+stage:
+	@test -n "$(S)" || { echo 'usage: make stage S="NAME..." (make stages lists them)'; exit 2; }
+	@$(RUN) $(S)
+
+stages:
+	@$(RUN) --list
+
+venv:
+	@$(WITH_ENV) qci_venv oldest
+
+locks:
+	@hack/refresh-locks.sh
+
+clean:
+	rm -rf .venv .cache tests/output tests/integration/inventory .ansible changelogs/.plugin-cache.yaml

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The stages of `make test`. Set-up (venvs from the pinned files, python3.X
+# links, get-pip stand-ins, shellcheck, the collection copy, private HOME) is in
+# tests/ci/env.sh; multi-command stage bodies are in tests/ci/stage-lib.sh.
+#
+#   tests/ci/run-stages.sh            every stage (this is `make test`)
+#   tests/ci/run-stages.sh NAME...    only those stages; NAME also selects
+#                                     NAME-* (e.g. `sanity` = sanity-2.21 sanity-2.19)
+#   tests/ci/run-stages.sh --list     the stage names
+#
+# Each stage runs in the collection copy ($QCI_COLLECTION), stdin /dev/null,
+# is timed, and a failed stage does not stop the others. The last line is
+# `make-test: N passed, N failed`; the exit code is non-zero if any failed.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/ci/env.sh
+. "$HERE/env.sh"
+# shellcheck source=tests/ci/stage-lib.sh
+. "$HERE/stage-lib.sh"
+
+# ---------------------------------------------------------------------------
+# The stages, in order. ONE line each:  stage NAME COMMAND [ARGS...]
+# COMMAND runs in the copy with .venv/main first on PATH; prefix it with
+# `qci_lane oldest` to run it with the ansible-core 2.19 venv instead.
+# ---------------------------------------------------------------------------
+qci_stages() {
+  stage pytest          qci_pytest tests/emulator/tests tests/system
+  stage units-2.21      qci_units "$QCI_CTRL_PY" 3.9
+  stage units-2.19      qci_lane oldest qci_units 3.11
+  stage sanity-2.21     qci_sanity
+  stage sanity-2.19     qci_lane oldest qci_sanity
+  stage integration     qci_integration "$QCI_CTRL_PY"
+  stage ansible-lint    qci_ansible_lint
+  stage changelog-lint  qci_changelog_lint
+  stage build-install   qci_build_install
+}
+
+MODE=run
+SELECT=()
+for arg in "$@"; do
+  case $arg in
+    --list) MODE=list ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "unknown option $arg" >&2; exit 2 ;;
+    *) SELECT+=("$arg") ;;
+  esac
+done
+
+selected() {  # selected NAME: is this stage wanted?
+  local s
+  [ "${#SELECT[@]}" -eq 0 ] && return 0
+  for s in "${SELECT[@]}"; do
+    case $1 in "$s" | "$s"-*) return 0 ;; esac
+  done
+  return 1
+}
+
+# First pass: collect the names (for --list and to reject unknown names).
+NAMES=()
+stage() { NAMES+=("$1"); }
+qci_stages
+if [ "$MODE" = list ]; then
+  printf '%s\n' "${NAMES[@]}"
+  exit 0
+fi
+for s in "${SELECT[@]}"; do
+  ok=0
+  for n in "${NAMES[@]}"; do
+    case $n in "$s" | "$s"-*) ok=1 ;; esac
+  done
+  [ "$ok" = 1 ] || { echo "no stage named '$s'; stages: ${NAMES[*]}" >&2; exit 2; }
+done
+
+T0=$(date +%s)
+echo "=== setup: venvs, interpreters, shellcheck, collection copy"
+if ! qci_setup; then
+  echo "=== setup: FAILED ($(($(date +%s) - T0))s)"
+  echo "make-test: 0 passed, 1 failed"
+  exit 1
+fi
+echo "=== setup: ok ($(($(date +%s) - T0))s)"
+echo "    copy: $QCI_COLLECTION"
+echo "    logs: $QCI_LOG_DIR"
+
+PASS=0
+FAIL=0
+SUMMARY=()
+stage() {  # stage NAME CMD...
+  local name=$1 s rc secs
+  shift
+  selected "$name" || return 0
+  echo
+  echo "=== $name: $*"
+  s=$(date +%s)
+  # fd 9 holds the run lock: do not leak it into daemons a stage may start
+  (cd "$QCI_COLLECTION" && "$@") </dev/null 9>&- 2>&1 | tee "$QCI_LOG_DIR/$name.log"
+  rc=${PIPESTATUS[0]}
+  secs=$(($(date +%s) - s))
+  if [ "$rc" -eq 0 ]; then
+    PASS=$((PASS + 1))
+    echo "=== $name: ok (${secs}s)"
+    SUMMARY+=("$(printf '  ok      %-16s %5ss' "$name" "$secs")")
+  else
+    FAIL=$((FAIL + 1))
+    echo "=== $name: FAILED (${secs}s, exit $rc; log: $QCI_LOG_DIR/$name.log)"
+    SUMMARY+=("$(printf '  FAILED  %-16s %5ss' "$name" "$secs")")
+  fi
+}
+qci_stages
+
+echo
+echo "=== summary (total $(($(date +%s) - T0))s)"
+printf '%s\n' "${SUMMARY[@]}"
+echo "make-test: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

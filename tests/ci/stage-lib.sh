@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# Bodies of the stages that need more than one command. Each runs inside the
+# collection copy ($QCI_COLLECTION) with the environment of tests/ci/env.sh,
+# returns non-zero on failure, and says so plainly when it has nothing to test.
+
+# True when DIR holds pytest-style test files.
+qci_has_tests() {  # qci_has_tests DIR
+  [ -d "$1" ] && [ -n "$(find "$1" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit)" ]
+}
+
+# Plain pytest, once per directory. Exit 5 (no tests collected) is a failure
+# when the directory has test files; a directory without any is reported and
+# passes, because there is truly nothing to run yet.
+qci_pytest() {  # qci_pytest DIR...
+  local d rc=0 r ran=0
+  for d in "$@"; do
+    if ! qci_has_tests "$d"; then
+      echo "pytest: no test files under $d yet: nothing to test there"
+      continue
+    fi
+    ran=$((ran + 1))
+    echo "pytest: $d"
+    python -m pytest -p no:cacheprovider "$d"
+    r=$?
+    if [ "$r" -eq 5 ]; then
+      echo "pytest: $d has test files but pytest collected no tests" >&2
+    fi
+    [ "$r" -eq 0 ] || rc=1
+  done
+  [ "$ran" -gt 0 ] || echo "pytest: nothing to test yet (no test files under: $*)"
+  return "$rc"
+}
+
+# ansible-test units --venv on each Python given (the lane's ansible-test is
+# first on PATH: call through qci_lane).
+qci_units() {  # qci_units PYTHON...
+  local py rc=0
+  if ! qci_has_tests tests/unit; then
+    echo "units: no unit tests under tests/unit yet: nothing to test"
+    return 0
+  fi
+  ansible --version | sed -n 1p
+  for py in "$@"; do
+    echo "units: ansible-test units --venv --python $py"
+    ansible-test units --venv --python "$py" --color no || rc=1
+  done
+  return "$rc"
+}
+
+# Sanity must pass with no ignore entries: any non-comment line in
+# tests/sanity/ignore-*.txt fails the stage.
+qci_no_sanity_ignores() {
+  local f bad=0
+  for f in tests/sanity/ignore-*.txt; do
+    [ -e "$f" ] || continue
+    if grep -vE '^[[:space:]]*(#|$)' "$f"; then
+      echo "sanity: $f has entries (above); fix the code instead" >&2
+      bad=1
+    fi
+  done
+  return "$bad"
+}
+
+# ansible-test sanity --venv: every test, every target Python found on PATH.
+qci_sanity() {
+  ansible --version | sed -n 1p
+  qci_no_sanity_ignores || return 1
+  ansible-test sanity --venv --color no
+}
+
+# Integration targets are the directories under tests/integration/targets
+# except setup_*/prepare_* helpers (they run only as dependencies).
+qci_integration() {  # qci_integration PYTHON
+  local t found=""
+  for t in tests/integration/targets/*/; do
+    [ -d "$t" ] || continue
+    t=$(basename "$t")
+    case $t in setup_* | prepare_*) ;; *) found="$found $t" ;; esac
+  done
+  if [ -z "$found" ]; then
+    echo "integration: no targets under tests/integration/targets yet: nothing to test"
+    return 0
+  fi
+  echo "integration: targets:$found"
+  ansible-test integration --venv --python "$1" --color no
+}
+
+# ansible-lint, production profile, offline. Also refuse a run that linted no
+# file at all (that would be a silent pass).
+qci_ansible_lint() {
+  local out rc
+  out=$QCI_RUN/ansible-lint.out
+  ansible-lint --version | sed -n 1p
+  ansible-lint --offline --profile production --nocolor "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ] && ! grep -qE '(on|in) [1-9][0-9]* files' "$out"; then
+    echo "ansible-lint: exit 0 but no file was linted (see above)" >&2
+    return 1
+  fi
+  return "$rc"
+}
+
+qci_changelog_lint() {
+  antsibull-changelog lint || return 1
+  if [ -e changelogs/changelog.yaml ]; then
+    antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml || return 1
+  fi
+}
+
+# Build the tarball, check it carries nothing generated, install it with
+# --no-deps into a clean path and verify the install offline.
+qci_build_install() {
+  local tarball
+  rm -rf "$QCI_DIST_DIR" "$QCI_INSTALL_ROOT"
+  mkdir -p "$QCI_DIST_DIR" "$QCI_INSTALL_ROOT"
+  ansible-galaxy collection build --force --output-path "$QCI_DIST_DIR" . || return 1
+  tarball=$(find "$QCI_DIST_DIR" -name "$QCI_NS-$QCI_NAME-*.tar.gz" -print -quit)
+  [ -n "$tarball" ] || { echo "build-install: no tarball in $QCI_DIST_DIR" >&2; return 1; }
+  python - "$tarball" <<'EOF' || return 1
+import re, sys, tarfile
+bad = re.compile(r'(^|/)(\.venv|\.cache|\.ansible|\.git|\.ci|__pycache__|\.pytest_cache|\.hypothesis)(/|$)'
+                 r'|^tests/output(/|$)|^tests/integration/inventory$|\.pyc$|\.tar\.gz$|^changelogs/\.plugin-cache\.yaml$')
+with tarfile.open(sys.argv[1]) as tf:
+    names = tf.getnames()
+found = [n for n in names if bad.search(n)]
+print(f'build-install: {len(names)} entries in {sys.argv[1]}')
+if found:
+    print('build-install: generated files in the tarball (fix build_ignore in galaxy.yml):', *found[:20], sep='\n  ')
+    sys.exit(1)
+EOF
+  # only the clean path, not the copy, is a collections path here
+  export ANSIBLE_COLLECTIONS_PATH=$QCI_INSTALL_ROOT
+  ansible-galaxy collection install --no-deps -p "$QCI_INSTALL_ROOT" "$tarball" || return 1
+  ansible-galaxy collection list "$QCI_NS.$QCI_NAME" || return 1
+  ansible-galaxy collection verify --offline -p "$QCI_INSTALL_ROOT" "$QCI_NS.$QCI_NAME"
+}
