@@ -65,6 +65,11 @@ def _fail(option, msg):
     raise CIValueError(option, msg)
 
 
+def _api_time(moment):
+    """``moment`` in the API format, with a four-digit year (``strftime('%Y')`` does not pad years before 1000)."""
+    return '%04d%s' % (moment.year, moment.strftime('-%m-%dT%H:%M:%S%z'))
+
+
 def parse_time(option, value, now):
     """Turn a time option into the API's ``YYYY-MM-DDTHH:MM:SS+hhmm``.
 
@@ -74,13 +79,16 @@ def parse_time(option, value, now):
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             _fail(option, '%s must carry a time zone offset; accepted forms are %s' % (option, TIME_FORMS))
-        return value.strftime(API_TIME_FORMAT)
+        return _api_time(value)
     if not text:
         _fail(option, '%s must be a time; accepted forms are %s; got %r' % (option, TIME_FORMS, value))
     age = _AGE_RE.match(text)
     if age:
-        moment = now - datetime.timedelta(seconds=int(age.group(1)) * _AGE_SECONDS[age.group(2)])
-        return moment.strftime(API_TIME_FORMAT)
+        try:
+            moment = now - datetime.timedelta(seconds=int(age.group(1)) * _AGE_SECONDS[age.group(2)])
+        except (OverflowError, ValueError):
+            _fail(option, '%s reaches back before the year 1; accepted forms are %s; got %r' % (option, TIME_FORMS, value))
+        return _api_time(moment)
     match = _ABSOLUTE_TIME_RE.match(text)
     if not match:
         _fail(option, '%s must be a time with an offset; accepted forms are %s; got %r' % (option, TIME_FORMS, value))
@@ -96,7 +104,7 @@ def parse_time(option, value, now):
         moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
     except ValueError as exc:
         _fail(option, '%s is not a valid time (%s); accepted forms are %s; got %r' % (option, exc, TIME_FORMS, value))
-    return moment.strftime(API_TIME_FORMAT)
+    return _api_time(moment)
 
 
 def _text(option, value):
@@ -319,22 +327,29 @@ def list_jobs(client, query, warn):
         params['size'] = str(min(query.page_size, query.max_jobs))
     next_token = ''
     pages = client.iter_pages('/jobs', params)
-    for page in pages:
-        for job in _page_jobs(page):
-            job_id = job.get('job_id')
-            if job_id in seen:
-                duplicates += 1
-                continue
-            seen.add(job_id)
-            jobs.append(job)
-        next_token = page.get('next_token') or ''
-        if query.max_jobs is not None and next_token:
-            remaining = query.max_jobs - len(jobs)
-            if remaining <= 0:
-                pages.close()
-                break
-            # ask for no more than what is left, so that next_token resumes exactly here
-            params['size'] = str(min(query.page_size, remaining))
+    while pages is not None:
+        current, pages = pages, None
+        for page in current:
+            for job in _page_jobs(page):
+                job_id = job.get('job_id')
+                if job_id in seen:
+                    duplicates += 1
+                    continue
+                seen.add(job_id)
+                jobs.append(job)
+            next_token = page.get('next_token') or ''
+            if query.max_jobs is not None and next_token:
+                remaining = query.max_jobs - len(jobs)
+                if remaining <= 0:
+                    current.close()
+                    break
+                if remaining < int(params['size']):
+                    # ask for no more than what is left, so that next_token resumes exactly here; the pages
+                    # iterator holds its own copy of the parameters, so go on with a new one from next_token
+                    current.close()
+                    params.update(size=str(remaining), nextToken=next_token)
+                    pages = client.iter_pages('/jobs', params)
+                    break
     truncated = False
     if query.max_jobs is not None and len(jobs) > query.max_jobs:  # a service that sent more than asked for
         del jobs[query.max_jobs:]

@@ -1,0 +1,571 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) qcloud.ci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The job model: option validation, time parsing, summary, paging, batching and waiting.
+
+The service is a small in-memory fake (``FakeService``) that pages by position and answers
+``GET /jobs/<ids>``, so every request the model sends is visible.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.qcloud.ci.plugins.module_utils import _jobs
+from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitTimeout
+
+NOW = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+LISTING = {'queue_id': 'p893bcda225bf4945a378da6662e81a89', 'tag': 'Translation'}
+ACCEPTED_FORMS = ('2024-05-01T00:00:00+0800', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00+08:00', '30m', '2h', '7d')
+
+
+def job(job_id, state='Success'):
+    return {'job_id': job_id, 'state': state, 'tag': 'Translation'}
+
+
+def query(**options):
+    values = dict(LISTING)
+    values.update(options)
+    return _jobs.JobQuery.from_options(values, now=NOW)
+
+
+def refused(options, now=NOW):
+    with pytest.raises(CIValueError) as caught:
+        _jobs.JobQuery.from_options(options, now=now)
+    assert 'Traceback' not in caught.value.msg
+    return caught.value
+
+
+class FakeService(object):
+    """Pages ``jobs`` by position like the service (``size`` and an opaque ``NextToken``)."""
+
+    def __init__(self, jobs, overserve=0, repeat_first=False):
+        self.jobs = list(jobs)
+        self.by_id = dict((j['job_id'], j) for j in self.jobs)
+        self.overserve = overserve        # answer this many jobs more than asked for
+        self.repeat_first = repeat_first  # repeat the last job of a page at the start of the next
+        self.calls = []
+
+    def get(self, path, params=None, check=None):
+        params = dict(params or {})
+        self.calls.append((path, params))
+        if path.startswith('/jobs/'):
+            ids = path[len('/jobs/'):].split(',')
+            assert len(ids) <= _jobs.IDS_PER_REQUEST
+            found = [dict(self.by_id[i]) for i in ids if i in self.by_id]
+            return {'jobs_detail': found, 'non_exist_job_ids': [','.join(i for i in ids if i not in self.by_id)]}
+        start = int(params.get('nextToken') or 0)
+        size = int(params['size'])
+        assert 1 <= size <= _jobs.MAX_PAGE_SIZE
+        end = start + size + self.overserve
+        page = self.jobs[start:end]
+        if self.repeat_first and start:
+            page = [self.jobs[start - 1]] + page
+        token = str(min(end, len(self.jobs))) if end < len(self.jobs) else ''
+        return {'jobs_detail': page, 'next_token': token}
+
+    def iter_pages(self, path, params):
+        params = dict(params)
+        while True:
+            page = self.get(path, params)
+            yield page
+            if not page['next_token']:
+                return
+            params['nextToken'] = page['next_token']
+
+    @property
+    def sizes(self):
+        return [int(params['size']) for path, params in self.calls if path == '/jobs']
+
+
+def many(count, state='Success', prefix='j'):
+    return [job('%s%05d' % (prefix, n), state) for n in range(count)]
+
+
+# --- times -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('text, expected', [
+    ('2024-05-01T08:00:00+0800', '2024-05-01T08:00:00+0800'),
+    ('2024-05-01T00:00:00Z', '2024-05-01T00:00:00+0000'),
+    ('2024-05-01T00:00:00z', '2024-05-01T00:00:00+0000'),
+    ('2024-05-01T08:00:00+08:00', '2024-05-01T08:00:00+0800'),
+    ('2024-04-30T19:00:00-05:00', '2024-04-30T19:00:00-0500'),
+    ('2024-05-01 08:00:00+08:00', '2024-05-01T08:00:00+0800'),
+    ('2024-05-01T08:00:00.123456+08:00', '2024-05-01T08:00:00+0800'),
+    ('  2024-05-01T08:00:00+0800  ', '2024-05-01T08:00:00+0800'),
+    ('30s', '2024-05-01T11:59:30+0000'),
+    ('30m', '2024-05-01T11:30:00+0000'),
+    ('2h', '2024-05-01T10:00:00+0000'),
+    ('7d', '2024-04-24T12:00:00+0000'),
+    ('1w', '2024-04-24T12:00:00+0000'),
+    ('0m', '2024-05-01T12:00:00+0000'),
+    ('3 d', '2024-04-28T12:00:00+0000'),
+])
+def test_every_accepted_time_form(text, expected):
+    assert _jobs.parse_time('start_creation_time', text, NOW) == expected
+
+
+def test_aware_datetime_is_accepted_and_naive_refused():
+    aware = datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    assert _jobs.parse_time('end_creation_time', aware, NOW) == '2024-05-01T08:00:00+0800'
+    with pytest.raises(CIValueError) as caught:
+        _jobs.parse_time('end_creation_time', datetime.datetime(2024, 5, 1, 8, 0), NOW)
+    assert caught.value.option == 'end_creation_time'
+    assert 'time zone offset' in caught.value.msg
+
+
+@pytest.mark.parametrize('value', [
+    '2024-05-01T00:00:00',          # no offset
+    '2024-05-01',                   # no time
+    '2024-05-01T00:00+0800',        # no seconds
+    '2024-13-01T00:00:00Z',         # month 13
+    '2024-02-30T00:00:00Z',         # 30 February
+    '0000-01-01T00:00:00Z',         # year 0
+    '2024-05-01T00:00:00+2400',     # offset of a day
+    '2024-05-01T00:00:00 CST',      # a zone name
+    'yesterday',
+    '30x',
+    '-5m',
+    '1.5h',
+    '',
+    '   ',
+    1714521600,
+    None,
+    ['2024-05-01T00:00:00Z'],
+    '999999d',                      # before the year 1
+    '999999999w',                   # beyond any date
+])
+def test_refused_times_name_the_option_and_list_the_accepted_forms(value):
+    with pytest.raises(CIValueError) as caught:
+        _jobs.parse_time('start_creation_time', value, NOW)
+    assert caught.value.option == 'start_creation_time'
+    assert caught.value.msg.startswith('start_creation_time ')
+    for form in ACCEPTED_FORMS:
+        assert form in caught.value.msg
+    assert 'before now' in caught.value.msg
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('0999-12-31T23:59:59Z', '0999-12-31T23:59:59+0000'),
+    ('0001-01-01T00:00:00+00:00', '0001-01-01T00:00:00+0000'),
+])
+def test_times_always_have_a_four_digit_year(text, expected):
+    assert _jobs.parse_time('start_creation_time', text, NOW) == expected
+
+
+def test_times_through_the_query_are_sent_in_the_api_format():
+    params = query(start_creation_time='2024-04-30T16:00:00Z', end_creation_time='1h').params
+    assert params['startCreationTime'] == '2024-04-30T16:00:00+0000'
+    assert params['endCreationTime'] == '2024-05-01T11:00:00+0000'
+
+
+def test_start_after_end_is_refused():
+    error = refused(dict(LISTING, start_creation_time='2024-05-02T00:00:00+0800',
+                         end_creation_time='2024-05-01T00:00:00+0800'))
+    assert error.option == 'start_creation_time'
+    assert 'is after end_creation_time' in error.msg
+
+
+def test_start_equal_to_end_in_another_offset_is_allowed():
+    params = query(start_creation_time='2024-05-01T08:00:00+0800', end_creation_time='2024-05-01T00:00:00Z').params
+    assert params['startCreationTime'] == '2024-05-01T08:00:00+0800'
+
+
+# --- listing options -------------------------------------------------------------------------
+
+def test_listing_options_map_to_the_api_parameters():
+    q = query(states=['Failed', 'Cancel', 'Failed'], workflow_id='w1', inventory_trigger_job_id='t1',
+              input_object='dir/a b.txt', order_by_time='Asc', next_token='tok', page_size=7, max_jobs=20)
+    assert q.params == {'queueId': LISTING['queue_id'], 'tag': 'Translation', 'states': 'Failed,Cancel',
+                        'workflowId': 'w1', 'inventoryTriggerJobId': 't1', 'inputObject': 'dir/a b.txt',
+                        'orderByTime': 'Asc', 'nextToken': 'tok'}
+    assert (q.page_size, q.max_jobs, q.job_ids) == (7, 20, None)
+
+
+def test_defaults():
+    q = query()
+    assert q.params == {'queueId': LISTING['queue_id'], 'tag': 'Translation'}
+    assert (q.page_size, q.max_jobs, q.return_jobs, q.wait, q.wait_timeout, q.wait_sleep) == (100, None, 'all', False,
+                                                                                           600.0, 5.0)
+
+
+@pytest.mark.parametrize('states', [['All'], ['Running', 'All'], [], 'All', None])
+def test_all_states_send_no_states_parameter(states):
+    assert 'states' not in query(states=states).params
+
+
+def test_states_as_a_comma_string():
+    assert query(states='Running, Pause').params['states'] == 'Running,Pause'
+
+
+@pytest.mark.parametrize('option, value, allowed', [
+    ('tag', 'Translate', 'Translation, SpeechRecognition, WordsGeneralize'),
+    ('tag', 'translation', 'Translation, SpeechRecognition, WordsGeneralize'),
+    ('states', ['Success', 'Done'], 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
+    ('states', 'Succeeded', 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
+    ('order_by_time', 'desc', 'Desc, Asc'),
+    ('return_jobs', 'some', 'all, failed, none'),
+])
+def test_choices_name_the_option_and_the_allowed_values(option, value, allowed):
+    error = refused(dict(LISTING, **{option: value}))
+    assert error.option == option
+    assert error.msg.startswith(option + ' must be ')
+    assert allowed in error.msg
+    assert repr(value if option != 'states' else (value[-1] if isinstance(value, list) else value)) in error.msg
+
+
+@pytest.mark.parametrize('value', [0, 101, -1, '0', 'ten', 1.5, True, [1]])
+def test_page_size_must_be_1_to_100(value):
+    error = refused(dict(LISTING, page_size=value))
+    assert error.option == 'page_size'
+    assert 'page_size must be a whole number from 1 to 100' in error.msg
+
+
+@pytest.mark.parametrize('value', [1, 100, '50', 7.0])
+def test_page_size_accepted(value):
+    assert query(page_size=value).page_size == int(value)
+
+
+@pytest.mark.parametrize('value', [0, -5, 'many', 2.5, False])
+def test_max_jobs_must_be_at_least_1(value):
+    error = refused(dict(LISTING, max_jobs=value))
+    assert error.option == 'max_jobs'
+    assert 'max_jobs must be a whole number of at least 1' in error.msg
+
+
+@pytest.mark.parametrize('option, value, text', [
+    ('wait', 'yes', 'wait must be true or false'),
+    ('wait_timeout', -1, 'wait_timeout must be a number of seconds from 0 to 86400'),
+    ('wait_timeout', 86401, 'wait_timeout must be a number of seconds from 0 to 86400'),
+    ('wait_timeout', float('nan'), 'wait_timeout must be a number of seconds from 0 to 86400'),
+    ('wait_sleep', 0, 'wait_sleep must be a number of seconds from 0.1 to 3600'),
+    ('wait_sleep', 'soon', 'wait_sleep must be a number of seconds from 0.1 to 3600'),
+])
+def test_wait_options(option, value, text):
+    error = refused(dict(LISTING, **{option: value}))
+    assert error.option == option
+    assert text in error.msg
+
+
+@pytest.mark.parametrize('option, value', [
+    ('queue_id', 'p1\n'),
+    ('workflow_id', 'w\x00'),
+    ('input_object', 'x' * 1025),
+    ('inventory_trigger_job_id', 42),
+])
+def test_text_filters_refuse_control_characters_and_other_types(option, value):
+    error = refused(dict(LISTING, **{option: value}))
+    assert error.option == option
+    assert 'without control characters' in error.msg
+
+
+@pytest.mark.parametrize('missing', ['queue_id', 'tag'])
+def test_a_listing_needs_queue_id_and_tag(missing):
+    options = dict(LISTING)
+    del options[missing]
+    error = refused(options)
+    assert error.option == missing
+    assert 'list them with queue_id and tag' in error.msg
+    assert '%s is missing' % missing in error.msg
+
+
+def test_nothing_selected_names_both():
+    error = refused({})
+    assert error.option == 'queue_id'
+    assert 'queue_id and tag is missing' in error.msg
+
+
+# --- job ids ---------------------------------------------------------------------------------
+
+def test_job_ids_are_deduplicated_in_order():
+    q = _jobs.JobQuery.from_options({'job_ids': ['b', 'a', 'b', 'c']})
+    assert q.job_ids == ['b', 'a', 'c']
+    assert q.params == {}
+
+
+@pytest.mark.parametrize('option, value', [
+    ('queue_id', 'p1'), ('tag', 'Translation'), ('states', ['Failed']), ('workflow_id', 'w1'),
+    ('inventory_trigger_job_id', 't1'), ('input_object', 'a.txt'), ('order_by_time', 'Asc'),
+    ('start_creation_time', '1d'), ('end_creation_time', '1d'), ('next_token', 'tok'), ('max_jobs', 5),
+])
+def test_job_ids_with_a_listing_option_are_refused(option, value):
+    error = refused({'job_ids': ['a8d121820f5e411ec926ef19d53ba9c6f'], option: value})
+    assert error.option == option
+    assert 'job_ids cannot be combined with the listing options' in error.msg
+    assert 'got job_ids and %s' % option in error.msg
+
+
+def test_job_ids_with_unset_listing_options_and_page_size_are_fine():
+    q = _jobs.JobQuery.from_options({'job_ids': ['a'], 'queue_id': None, 'states': [], 'next_token': '',
+                                     'page_size': 100, 'return_jobs': 'failed', 'wait': True})
+    assert (q.job_ids, q.return_jobs, q.wait) == (['a'], 'failed', True)
+
+
+@pytest.mark.parametrize('bad', ['a/b', 'a,b', '', 'a b', '-a', 'x' * 129, 7])
+def test_bad_job_ids(bad):
+    error = refused({'job_ids': ['good', bad]})
+    assert error.option == 'job_ids'
+    assert 'each of job_ids must be a job id' in error.msg
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+def test_summary_of_nothing():
+    assert _jobs.summarize([]) == {
+        'total': 0, 'by_state': dict.fromkeys(_jobs.STATES, 0), 'finished': True, 'all_succeeded': False,
+        'failed_job_ids': []}
+
+
+def test_summary_all_success():
+    summary = _jobs.summarize(many(3))
+    assert summary['by_state']['Success'] == 3
+    assert (summary['total'], summary['finished'], summary['all_succeeded'], summary['failed_job_ids']) == (3, True,
+                                                                                                         True, [])
+
+
+def test_summary_some_failed_and_some_running():
+    jobs = [job('a'), job('b', 'Failed'), job('c', 'Running'), job('d', 'Cancel'), job('e', 'Pause'),
+            job('f', 'Submitted')]
+    summary = _jobs.summarize(jobs)
+    assert summary == {
+        'total': 6, 'by_state': {'Submitted': 1, 'Running': 1, 'Success': 1, 'Failed': 1, 'Pause': 1, 'Cancel': 1},
+        'finished': False, 'all_succeeded': False, 'failed_job_ids': ['b', 'd']}
+
+
+def test_summary_finished_with_failures_is_not_all_succeeded():
+    summary = _jobs.summarize([job('a'), job('b', 'Failed')])
+    assert summary['finished'] is True
+    assert summary['all_succeeded'] is False
+
+
+def test_summary_counts_a_state_it_does_not_know():
+    summary = _jobs.summarize([job('a'), job('b', 'Queued')])
+    assert summary['by_state']['Queued'] == 1
+    assert summary['all_succeeded'] is False
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+def ids(jobs):
+    return [j['job_id'] for j in jobs]
+
+
+@pytest.mark.parametrize('count', [0, 1, 99, 100, 101, 250])
+@pytest.mark.parametrize('page_size', [1, 7, 100])
+def test_every_page_exactly_once(count, page_size):
+    service = FakeService(many(count))
+    result = _jobs.run(service, query(page_size=page_size))
+    assert ids(result['jobs']) == ids(service.jobs)
+    assert (result['next_token'], result['truncated']) == ('', False)
+    assert result['summary']['total'] == count
+    assert len(service.calls) == max(1, -(-count // page_size))
+
+
+def test_max_jobs_sizes_the_pages_so_next_token_resumes_exactly():
+    warnings = []
+    service = FakeService(many(260))
+    first = _jobs.run(service, query(max_jobs=250), warnings.append)
+    assert service.sizes == [100, 100, 50]
+    assert ids(first['jobs']) == ids(service.jobs[:250])
+    assert first['truncated'] is True and first['next_token'] == '250'
+    assert warnings == ['Stopped after max_jobs=250 jobs; more jobs match. Use next_token to resume, or raise max_jobs.']
+    rest = _jobs.run(service, query(next_token=first['next_token']))
+    assert ids(rest['jobs']) == ids(service.jobs[250:])
+    assert rest['truncated'] is False
+
+
+def test_max_jobs_below_page_size_asks_for_that_many():
+    service = FakeService(many(50))
+    result = _jobs.run(service, query(max_jobs=5, page_size=7))
+    assert service.sizes == [5]
+    assert len(result['jobs']) == 5 and result['truncated'] is True
+
+
+@pytest.mark.parametrize('max_jobs', [30, 31, 1000])
+def test_max_jobs_at_or_above_the_total_is_not_truncated(max_jobs):
+    warnings = []
+    result = _jobs.run(FakeService(many(30)), query(max_jobs=max_jobs, page_size=10), warnings.append)
+    assert len(result['jobs']) == 30
+    assert (result['truncated'], result['next_token'], warnings) == (False, '', [])
+
+
+def test_a_service_that_sends_more_than_asked_is_cut_to_max_jobs():
+    warnings = []
+    result = _jobs.run(FakeService(many(40), overserve=3), query(max_jobs=5, page_size=5), warnings.append)
+    assert ids(result['jobs']) == ids(many(5))
+    assert result['truncated'] is True
+    assert len(warnings) == 1
+
+
+def test_a_job_on_two_pages_is_returned_once_with_a_warning():
+    warnings = []
+    result = _jobs.run(FakeService(many(10), repeat_first=True), query(page_size=4), warnings.append)
+    assert ids(result['jobs']) == ids(many(10))
+    assert warnings == ['The service returned 2 job(s) twice across pages; each job is returned once.']
+
+
+@pytest.mark.parametrize('return_jobs, expected', [('all', ['a', 'b', 'c', 'd']), ('failed', ['b', 'd']), ('none', [])])
+def test_return_jobs_reduces_jobs_but_never_the_summary(return_jobs, expected):
+    service = FakeService([job('a'), job('b', 'Failed'), job('c', 'Running'), job('d', 'Cancel')])
+    result = _jobs.run(service, query(return_jobs=return_jobs))
+    assert ids(result['jobs']) == expected
+    assert result['summary'] == _jobs.summarize(service.jobs)
+
+
+# --- jobs by id ------------------------------------------------------------------------------
+
+def test_ids_are_fetched_in_batches_of_50_in_the_order_asked():
+    service = FakeService(many(120))
+    wanted = list(reversed(ids(service.jobs))) + ['unknown1', 'unknown2']
+    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': wanted}))
+    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [50, 50, 22]
+    assert ids(result['jobs']) == wanted[:120]
+    assert result['missing_job_ids'] == ['unknown1', 'unknown2']
+    assert (result['next_token'], result['truncated']) == ('', False)
+
+
+def test_ids_the_service_neither_returns_nor_reports_are_missing():
+    class Silent(FakeService):
+        def get(self, path, params=None, check=None):
+            page = FakeService.get(self, path, params)
+            page['non_exist_job_ids'] = []
+            return page
+
+    result = _jobs.run(Silent([job('a')]), _jobs.JobQuery.from_options({'job_ids': ['a', 'ghost']}))
+    assert ids(result['jobs']) == ['a']
+    assert result['missing_job_ids'] == ['ghost']
+
+
+# --- waiting ---------------------------------------------------------------------------------
+
+class Clock(object):
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Progressing(FakeService):
+    """Each poll by id moves the jobs along the given state sequences."""
+
+    def __init__(self, jobs, progress):
+        FakeService.__init__(self, jobs)
+        self.progress = dict((k, list(v)) for k, v in progress.items())
+
+    def get(self, path, params=None, check=None):
+        if path.startswith('/jobs/'):
+            for job_id in path[len('/jobs/'):].split(','):
+                if self.progress.get(job_id):
+                    self.by_id[job_id] = job(job_id, self.progress[job_id].pop(0))
+        return FakeService.get(self, path, params)
+
+
+def polled(service):
+    return [path for path, dummy in service.calls if path.startswith('/jobs/')]
+
+
+def test_wait_polls_only_the_unfinished_jobs_by_id_until_they_finish():
+    clock = Clock()
+    service = Progressing([job('a'), job('b', 'Running'), job('c', 'Submitted'), job('d', 'Failed')],
+                          {'b': ['Success'], 'c': ['Running', 'Failed']})
+    result = _jobs.run(service, query(wait=True, wait_sleep=2), clock=clock.time, sleep=clock.sleep)
+    assert polled(service) == ['/jobs/b,c', '/jobs/c']
+    assert clock.sleeps == [2.0, 2.0]
+    assert [(j['job_id'], j['state']) for j in result['jobs']] == [('a', 'Success'), ('b', 'Success'),
+                                                                    ('c', 'Failed'), ('d', 'Failed')]
+    assert result['summary']['finished'] is True
+    assert result['summary']['failed_job_ids'] == ['c', 'd']
+
+
+def test_wait_with_everything_finished_sends_no_poll():
+    clock = Clock()
+    service = FakeService([job('a'), job('b', 'Cancel')])
+    _jobs.run(service, query(wait=True), clock=clock.time, sleep=clock.sleep)
+    assert polled(service) == [] and clock.sleeps == []
+
+
+def test_wait_by_id_polls_only_unfinished_ids():
+    clock = Clock()
+    service = Progressing([job('a', 'Running'), job('b')], {'a': ['Running', 'Running', 'Success']})
+    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'wait': True, 'wait_sleep': 1}),
+                       clock=clock.time, sleep=clock.sleep)
+    assert polled(service) == ['/jobs/a,b', '/jobs/a', '/jobs/a']
+    assert clock.sleeps == [1.0, 1.0]
+    assert result['summary']['all_succeeded'] is True
+
+
+def test_wait_timeout_names_each_unfinished_job_and_its_state_and_keeps_the_result():
+    clock = Clock()
+    service = Progressing([job('a'), job('b', 'Running'), job('c', 'Pause'), job('d', 'Submitted')],
+                          {'d': ['Running'] * 100})
+    with pytest.raises(CIWaitTimeout) as caught:
+        _jobs.run(service, query(wait=True, wait_timeout=10, wait_sleep=3), clock=clock.time, sleep=clock.sleep)
+    error = caught.value
+    assert error.msg == ('Timed out after 10 seconds waiting for 3 job(s) to finish: b (Running), c (Pause), '
+                         'd (Running)')
+    assert clock.sleeps == [3, 3, 3, 1]  # the last sleep ends at the deadline
+    assert ids(error.result['jobs']) == ['a', 'b', 'c', 'd']
+    assert error.result['summary']['finished'] is False
+    assert set(polled(service)) == {'/jobs/b,c,d'}
+
+
+def test_wait_timeout_zero_fails_at_once_without_polling():
+    clock = Clock()
+    service = FakeService([job('a', 'Running')])
+    with pytest.raises(CIWaitTimeout) as caught:
+        _jobs.run(service, query(wait=True, wait_timeout=0), clock=clock.time, sleep=clock.sleep)
+    assert 'Timed out after 0 seconds waiting for 1 job(s) to finish: a (Running)' == caught.value.msg
+    assert polled(service) == [] and clock.sleeps == []
+
+
+def test_wait_timeout_lists_at_most_20_jobs():
+    clock = Clock()
+    service = FakeService(many(25, 'Running'))
+    with pytest.raises(CIWaitTimeout) as caught:
+        _jobs.run(service, query(wait=True, wait_timeout=0.5), clock=clock.time, sleep=clock.sleep)
+    assert caught.value.msg.startswith('Timed out after 0.5 seconds waiting for 25 job(s) to finish: j00000 (Running), ')
+    assert caught.value.msg.endswith('j00019 (Running), and 5 more')
+
+
+def test_wait_timeout_keeps_return_jobs():
+    clock = Clock()
+    service = FakeService([job('a', 'Failed'), job('b', 'Running')])
+    with pytest.raises(CIWaitTimeout) as caught:
+        _jobs.run(service, query(wait=True, wait_timeout=1, return_jobs='failed'), clock=clock.time,
+                  sleep=clock.sleep)
+    assert ids(caught.value.result['jobs']) == ['a']
+    assert caught.value.result['summary']['total'] == 2
+
+
+def test_max_jobs_with_small_pages_resumes_exactly():
+    service = FakeService(many(100))
+    first = _jobs.run(service, query(max_jobs=30, page_size=7))
+    assert service.sizes == [7, 7, 7, 7, 2]
+    rest = _jobs.run(service, query(next_token=first['next_token'], page_size=7))
+    assert ids(first['jobs']) + ids(rest['jobs']) == ids(service.jobs)
+
+
+def test_max_jobs_page_sizes_reach_the_real_client(scripted):
+    """The same sizing through ``CIClient.iter_pages``, which keeps its own copy of the parameters."""
+    from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import xml_jobs
+
+    harness = scripted([
+        (200, xml_jobs(('j1', 'Success'), ('j2', 'Success'), NextToken='t2')),
+        (200, xml_jobs(('j3', 'Success'), ('j4', 'Success'), NextToken='t4')),
+        (200, xml_jobs(('j5', 'Success'), NextToken='t5')),
+    ])
+    result = _jobs.run(harness.client, query(max_jobs=5, page_size=2))
+    assert [url.split('size=')[1].split('&')[0] for url in harness.urls] == ['2', '2', '1']
+    assert 'nextToken=t4' in harness.urls[2]
+    assert ids(result['jobs']) == ['j1', 'j2', 'j3', 'j4', 'j5']
+    assert (result['next_token'], result['truncated']) == ('t5', True)
