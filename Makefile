@@ -1,6 +1,7 @@
 # qcloud.ci developer and CI entry points. Every target does its own set-up on
 # a fresh machine (venvs from the pinned files in .ci/, see tests/ci/env.sh).
 #
+#   make demo            the deployment gate against the local CI emulator (hack/demo.sh)
 #   make test            every stage (what CI runs through .ci/run)
 #   make pytest | units | sanity | integration | lint | changelog-lint | build-install
 #   make stage S="sanity-2.21 units-2.19"   any stages by name (make stages: list)
@@ -14,10 +15,13 @@ RUN := tests/ci/run-stages.sh
 WITH_ENV := tests/ci/with-env.sh
 
 .PHONY: test pytest units sanity integration lint ansible-lint changelog-lint \
-	build-install stage stages venv locks clean
+	build-install stage stages venv locks clean demo
 
 test:
 	@$(RUN)
+
+demo:
+	@$(WITH_ENV) hack/demo.sh
 
 pytest:
 	@$(RUN) pytest
