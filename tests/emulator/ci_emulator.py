@@ -1132,10 +1132,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             code, _xml_escape(message), self.request_id, trace)
         return XML_DECL + body.encode('utf-8'), trace
 
-    def _send_error(self, error, close=False):
+    def _send_error(self, error, truncate=False):
         body, trace = self._error_body(error.code, error.message)
         headers = [('x-ci-trace-id', trace)] + list(error.headers)
-        self._send_raw(error.status, body, 'application/xml', headers, close=close)
+        self._send_raw(error.status, body, 'application/xml', headers, truncate=truncate)
 
     def _abort(self):
         """Close the connection with a RST and no response."""
@@ -1173,8 +1173,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault_kind in STATUS_FAULTS:
             code, message = STATUS_FAULTS[fault_kind]
             extra = [('Retry-After', str(fault.retry_after))] if fault.retry_after is not None else []
-            self._send_error(ApiError(code, message, extra))
             state.stats.request(kind, int(fault_kind), fault_kind)
+            self._send_error(ApiError(code, message, extra))
             return
         if fault_kind in ('malformed', 'html', 'empty'):
             if fault_kind == 'malformed':
@@ -1183,8 +1183,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status, body, ctype = fault.status, HTML_BODY % (fault.status, fault.status), 'text/html'
             else:
                 status, body, ctype = 200, b'', 'application/xml'
-            self._send_raw(status, body, ctype)
             state.stats.request(kind, status, fault_kind)
+            self._send_raw(status, body, ctype)
             return
         if fault_kind == 'delay':
             time.sleep(fault.seconds)
@@ -1194,13 +1194,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.verifier.verify(self.command, raw_path, pairs, self.headers.items())
             body = self._route(kind, ids, params, fault_kind == 'repeat-token')
         except ApiError as error:
-            self._send_error(error, close=fault_kind == 'truncate')
             state.stats.request(kind, error.status, fault_kind)
+            self._send_error(error, truncate=fault_kind == 'truncate')
             return
         if kind in ('list', 'get'):
             state.stats.timing(kind, time.perf_counter() - began)
+        state.stats.request(kind, 200, fault_kind)  # counted before the client can see the answer
         self._send_raw(200, body, 'application/xml', truncate=fault_kind == 'truncate')
-        state.stats.request(kind, 200, fault_kind)
 
     def _route(self, kind, ids, params, repeat_token):
         if kind == 'other':
@@ -1299,6 +1299,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128
 
     def __init__(self, address, state, ssl_context=None):
         self.state = state

@@ -192,7 +192,12 @@ class Emulator(object):
             with self._opener.open(request, timeout=30) as response:
                 return json.loads(response.read().decode('utf-8'))
         except urllib.error.HTTPError as exc:
-            raise RuntimeError('control %s %s failed: %s %s' % (method, path, exc.code, exc.read().decode('utf-8', 'replace'))) from None
+            text = exc.read().decode('utf-8', 'replace')
+            try:
+                text = json.loads(text)['error']
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise RuntimeError('control %s %s failed (%s): %s' % (method, path, exc.code, text)) from None
 
     def stats(self):
         """The emulator's counters (see ``GET /_emulator/stats``)."""
