@@ -34,6 +34,12 @@ qci_stages() {
   stage ansible-lint    qci_ansible_lint
   stage changelog-lint  qci_changelog_lint
   stage build-install   qci_build_install
+  stage action-groups   python tests/ci/check_action_groups.py
+  stage ansible-doc     python tests/ci/check_plugin_docs.py
+  stage changelog-fragments python tests/ci/check_changelog_fragments.py "$QCI_REPO"
+  stage docs-lint       antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs dependent --disallow-unknown-collection-refs .
+  stage docs-site       tests/ci/docs.sh
+  stage demo-installed  hack/demo.sh
 }
 
 MODE=run
