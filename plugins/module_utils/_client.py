@@ -342,10 +342,10 @@ class CIClient(object):
     def iter_pages(self, path, params):
         """Yield each page of a listing, following ``NextToken`` until it is empty or missing.
 
-        A token that comes back a second time would make the listing loop: that page is asked
-        for again (like any unusable response), and the listing fails if it keeps happening.
+        ``params`` is read again before each request, so a caller may change ``size`` between
+        pages. A token that comes back a second time would make the listing loop: that page is
+        asked for again (like any unusable response), and the listing fails if it keeps happening.
         """
-        params = dict(params)
         seen = set()
         token = params.get('nextToken') or ''
         if token:
@@ -357,9 +357,10 @@ class CIClient(object):
                 raise _BadBody('the service returned NextToken %r a second time, so the listing would loop' % next_token)
 
         while True:
+            request_params = dict(params)
             if token:
-                params['nextToken'] = token
-            page = self.get(path, params, check=check)
+                request_params['nextToken'] = token
+            page = self.get(path, request_params, check=check)
             yield page
             token = page.get('next_token') or ''
             if not isinstance(token, str) or not token:

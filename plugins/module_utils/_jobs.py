@@ -327,29 +327,22 @@ def list_jobs(client, query, warn):
         params['size'] = str(min(query.page_size, query.max_jobs))
     next_token = ''
     pages = client.iter_pages('/jobs', params)
-    while pages is not None:
-        current, pages = pages, None
-        for page in current:
-            for job in _page_jobs(page):
-                job_id = job.get('job_id')
-                if job_id in seen:
-                    duplicates += 1
-                    continue
-                seen.add(job_id)
-                jobs.append(job)
-            next_token = page.get('next_token') or ''
-            if query.max_jobs is not None and next_token:
-                remaining = query.max_jobs - len(jobs)
-                if remaining <= 0:
-                    current.close()
-                    break
-                if remaining < int(params['size']):
-                    # ask for no more than what is left, so that next_token resumes exactly here; the pages
-                    # iterator holds its own copy of the parameters, so go on with a new one from next_token
-                    current.close()
-                    params.update(size=str(remaining), nextToken=next_token)
-                    pages = client.iter_pages('/jobs', params)
-                    break
+    for page in pages:
+        for job in _page_jobs(page):
+            job_id = job.get('job_id')
+            if job_id in seen:
+                duplicates += 1
+                continue
+            seen.add(job_id)
+            jobs.append(job)
+        next_token = page.get('next_token') or ''
+        if query.max_jobs is not None and next_token:
+            remaining = query.max_jobs - len(jobs)
+            if remaining <= 0:
+                pages.close()
+                break
+            # ask for no more than what is left, so that next_token resumes exactly there
+            params['size'] = str(min(query.page_size, remaining))
     truncated = False
     if query.max_jobs is not None and len(jobs) > query.max_jobs:  # a service that sent more than asked for
         del jobs[query.max_jobs:]

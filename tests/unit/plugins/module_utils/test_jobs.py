@@ -15,7 +15,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.qcloud.ci.plugins.module_utils import _jobs
+from ansible_collections.qcloud.ci.plugins.module_utils import _client, _jobs
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitTimeout
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
@@ -68,14 +68,8 @@ class FakeService(object):
         token = str(min(end, len(self.jobs))) if end < len(self.jobs) else ''
         return {'jobs_detail': page, 'next_token': token}
 
-    def iter_pages(self, path, params):
-        params = dict(params)
-        while True:
-            page = self.get(path, params)
-            yield page
-            if not page['next_token']:
-                return
-            params['nextToken'] = page['next_token']
+    # the real pagination (NextToken, repeated tokens, params read before each request) over this fake
+    iter_pages = _client.CIClient.iter_pages
 
     @property
     def sizes(self):
