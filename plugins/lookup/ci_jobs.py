@@ -95,7 +95,7 @@ class LookupModule(CILookupBase):
     def run(self, terms, variables=None, **kwargs):
         options = self.read_options(variables, kwargs, extra=('result', 'on_missing'))
         if terms:
-            options['job_ids'] = [str(term) for term in terms]
+            options['job_ids'] = [str(term) for term in self._flatten(terms)]  # a list of ids is a term too
         try:
             result = execute(options, warn=self.warn)
         except CIError as exc:

@@ -10,7 +10,7 @@ Internal to this collection: the names may change in any release.
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
@@ -20,14 +20,38 @@ from ansible_collections.qcloud.ci.plugins.module_utils._options import CONNECTI
 
 display = Display()
 
+VARIABLE_PREFIX = 'qcloud_ci_'  # the variables of plugins/doc_fragments/connection.py PLUGINS
+
 
 class CILookupBase(LookupBase):
     """A lookup that reads the shared connection and selection options."""
 
     def read_options(self, variables, direct, extra=()):
-        """Set the options (direct > variables > environment > defaults) and return them as a dict."""
-        self.set_options(var_options=variables, direct=direct)
+        """Set the options (direct > variables > environment > defaults) and return them as a dict.
+
+        A value Ansible refuses (not one of the choices, wrong type, missing) is an ``AnsibleLookupError``
+        that names the option and, for choices, what is allowed.
+        """
+        try:
+            self.set_options(var_options=self.option_variables(variables), direct=direct)
+        except AnsibleOptionsError as exc:
+            help_text = getattr(exc, '_help_text', None)
+            raise AnsibleLookupError('%s %s' % (exc.message, help_text) if help_text else exc.message) from None
         return dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS + SELECTION_OPTIONS + tuple(extra))
+
+    def option_variables(self, variables):
+        """The ``qcloud_ci_*`` variables, templated.
+
+        Ansible hands a lookup its variables untemplated, so ``qcloud_ci_secret_key: "{{ vault_key }}"`` would
+        otherwise reach the option as that text. Only these variables are templated (and only trusted templates
+        render), every other variable is left alone.
+        """
+        if not variables:
+            return variables
+        found = dict((name, variables[name]) for name in variables if name.startswith(VARIABLE_PREFIX))
+        if found and self._templar is not None:
+            found = self._templar.template(found)
+        return found
 
     @staticmethod
     def warn(msg):
