@@ -2,6 +2,8 @@
 # a fresh machine (venvs from the pinned files in .ci/, see tests/ci/env.sh).
 #
 #   make demo            the deployment gate against the local CI emulator (hack/demo.sh)
+#   make docs            the docs site, offline, into .cache/docs/build/html (tests/ci/docs.sh)
+#   make release-notes   fold changelogs/fragments into the galaxy.yml version: CHANGELOG.md
 #   make test            every stage (what CI runs through .ci/run)
 #   make pytest | units | sanity | integration | lint | changelog-lint | build-install
 #   make stage S="sanity-2.21 units-2.19"   any stages by name (make stages: list)
@@ -15,13 +17,19 @@ RUN := tests/ci/run-stages.sh
 WITH_ENV := tests/ci/with-env.sh
 
 .PHONY: test pytest units sanity integration lint ansible-lint changelog-lint \
-	build-install stage stages venv locks clean demo
+	build-install stage stages venv locks clean demo docs release-notes
 
 test:
 	@$(RUN)
 
 demo:
 	@$(WITH_ENV) hack/demo.sh
+
+docs:
+	@$(WITH_ENV) tests/ci/docs.sh
+
+release-notes:
+	@$(WITH_ENV) hack/release-notes.sh
 
 pytest:
 	@$(RUN) pytest

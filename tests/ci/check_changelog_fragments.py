@@ -16,13 +16,16 @@ The base, chosen so the check works in a fresh clone without any remote:
 1. the newest release in changelogs/changelog.yaml has a git tag (``1.0.0`` or ``v1.0.0``):
    that tag;
 2. else the commit that added that release to changelogs/changelog.yaml (the release commit
-   of ``make release-notes``); if the release is not committed yet, HEAD, and the fragments
-   the release consumed (deleted in the working tree) count;
+   of ``make release-notes``); if the release is not committed yet, HEAD;
 3. no release yet: the root commit, so everything since the first commit counts.
 
-``antsibull-changelog release`` deletes the fragments it consumed (``keep_fragments: false``);
-that happens in the release commit, which is the new base, so the check starts afresh after
-every release. A shallow clone that lacks the base fails with a message saying so.
+``antsibull-changelog release`` (``make release-notes``) deletes the fragments it consumed
+(``keep_fragments: false``) and records their names under the release's ``fragments:`` in
+changelogs/changelog.yaml. A fragment that a release recorded there since the base counts
+too: it was not lost, it went into the changelog. So the check holds after a release, after
+running ``make release-notes`` again for the same version to fold in later fragments, and
+while a release is not committed yet. A shallow clone that lacks the base fails with a message
+saying so.
 
     tests/ci/check_changelog_fragments.py [REPO]     (REPO: the git checkout, default ".")
 """
@@ -39,6 +42,7 @@ import yaml
 USER_VISIBLE_DIRS = ('plugins/', 'roles/', 'playbooks/')
 USER_VISIBLE_FILES = ('meta/runtime.yml',)
 FRAGMENTS = 'changelogs/fragments/'
+CHANGELOG = 'changelogs/changelog.yaml'
 EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
 
 
@@ -54,14 +58,31 @@ def version_key(text):
     return [int(part) if part.isdigit() else part for part in re.split(r'[.+-]', str(text))]
 
 
+def releases(repo, rev=None):
+    """The ``releases`` of changelogs/changelog.yaml (version -> release data), in the working
+    tree or, with ``rev``, in that commit."""
+    if rev is None:
+        path = os.path.join(repo, CHANGELOG)
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+    else:
+        text = git(repo, 'show', '%s:%s' % (rev, CHANGELOG), check=False)
+        if text is None:
+            return {}
+    data = yaml.safe_load(text) or {}
+    return dict((str(version), release or {}) for version, release in (data.get('releases') or {}).items())
+
+
 def latest_release(repo):
-    path = os.path.join(repo, 'changelogs', 'changelog.yaml')
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding='utf-8') as handle:
-        data = yaml.safe_load(handle) or {}
-    releases = [str(v) for v in (data.get('releases') or {})]
-    return max(releases, key=version_key) if releases else None
+    versions = list(releases(repo))
+    return max(versions, key=version_key) if versions else None
+
+
+def released_fragments(repo, rev=None):
+    """Names of the fragment files that the releases of changelogs/changelog.yaml consumed."""
+    return set(name for release in releases(repo, rev).values() for name in release.get('fragments') or [])
 
 
 def find_base(repo):
@@ -105,11 +126,15 @@ def main():
     changed.update(git(repo, 'ls-files', '--others', '--exclude-standard').split('\n'))
     changed.discard('')
     visible = sorted(f for f in changed if f.startswith(USER_VISIBLE_DIRS) or f in USER_VISIBLE_FILES)
-    # Fragments that still exist count; while a release is not committed yet (base HEAD), the
-    # fragments it consumed (deleted in the working tree) count too.
-    fragments = sorted(f for f in changed if f.startswith(FRAGMENTS) and f.endswith(('.yml', '.yaml'))
-                       and (base == 'HEAD' or os.path.exists(os.path.join(repo, f))))
-    print('changelog-fragments: %d user-visible file(s) changed, %d fragment(s) new or changed%s'
+    # Fragments new or changed since the base count, and so do those that a release folded
+    # into changelogs/changelog.yaml since the base (deleted from fragments/ by the release).
+    fragments = set(f for f in changed if f.startswith(FRAGMENTS) and f.endswith(('.yml', '.yaml'))
+                    and os.path.exists(os.path.join(repo, f)))
+    base_rev = None if base == EMPTY_TREE else base
+    fragments.update(FRAGMENTS + name for name in released_fragments(repo) - (
+        released_fragments(repo, base_rev) if base_rev else set()))
+    fragments = sorted(fragments)
+    print('changelog-fragments: %d user-visible file(s) changed, %d fragment(s) new, changed or released%s'
           % (len(visible), len(fragments), (': ' + ', '.join(fragments)) if fragments else ''))
     if visible and not fragments:
         print('changelog-fragments: ERROR: these user-visible files changed since %s, but no changelog fragment was '
