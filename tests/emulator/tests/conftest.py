@@ -39,7 +39,8 @@ def sample_emu():
 
 @pytest.fixture
 def emu(sample_emu):
-    """The shared sample emulator, reset (counters, faults, clock) for this test."""
+    """The shared sample emulator with the sample jobs, counters, faults and clock reset for this test."""
+    sample_emu.load_jobs(SAMPLE_JOBS)  # a previous test may have loaded other jobs
     sample_emu.reset()
     return sample_emu
 

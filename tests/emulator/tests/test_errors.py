@@ -46,7 +46,7 @@ def test_success_headers(client):
 
 
 def test_request_ids_are_unique(client):
-    ids = set(client.call('/jobs', LIST).headers['x-ci-request-id'] for _ in range(20))
+    ids = set(client.call('/jobs', LIST).headers['x-ci-request-id'] for _round in range(20))
     assert len(ids) == 20
 
 

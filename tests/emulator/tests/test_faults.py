@@ -148,7 +148,7 @@ def test_skew_moves_the_server_clock(emu, client):
 
 def test_after_and_count(emu, client):
     emu.set_faults(['503,after=2,count=2'])
-    statuses = [client.call('/jobs', LIST).status for _ in range(6)]
+    statuses = [client.call('/jobs', LIST).status for _round in range(6)]
     assert statuses == [200, 200, 503, 503, 200, 200]
 
 
@@ -162,13 +162,13 @@ def test_paths_scope(emu, client, paths, expect):
 
 def test_first_fault_that_fires_answers(emu, client):
     emu.set_faults(['503,count=1', '500,count=1'])
-    assert [client.call('/jobs', LIST).status for _ in range(3)] == [503, 500, 200]
+    assert [client.call('/jobs', LIST).status for _round in range(3)] == [503, 500, 200]
 
 
 def _sequence(emu, client, seed):
     emu.reset()
     emu.set_faults(['503@0.5'], seed=seed)
-    return [client.call('/jobs', LIST).status for _ in range(40)]
+    return [client.call('/jobs', LIST).status for _round in range(40)]
 
 
 def test_rate_is_seeded_and_reproducible(emu, client):
@@ -177,7 +177,7 @@ def test_rate_is_seeded_and_reproducible(emu, client):
     assert one != _sequence(emu, client, 2)
     assert 8 <= one.count(503) <= 32
     emu.set_faults(['503@0'])
-    assert all(client.call('/jobs', LIST).status == 200 for _ in range(10))
+    assert all(client.call('/jobs', LIST).status == 200 for _round in range(10))
 
 
 def test_faults_leave_the_control_endpoint_alone(emu, client):

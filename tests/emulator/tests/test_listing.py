@@ -30,7 +30,7 @@ def make_jobs(seed=7, count=700):
     """Synthetic jobs: two queues, three tags, every state, ties in CreationTime, three UTC offsets."""
     rng = random.Random(seed)
     jobs = []
-    for _ in range(count):
+    for _round in range(count):
         created = BASE + datetime.timedelta(seconds=rng.randrange(0, 3000, 10))
         state = rng.choice(STATES)
         job = {'Code': 'Success' if state != 'Failed' else 'InvalidInput', 'Message': '' if state != 'Failed' else 'bad input',
@@ -125,41 +125,41 @@ def test_default_size_is_10_and_last_token_empty(listing):
 
 @pytest.mark.parametrize('state', STATES)
 def test_each_state(listing, state):
-    ids, _ = listing[1].list_all(query(QUEUES[1], 'SpeechRecognition', states=state))
+    ids = listing[1].list_all(query(QUEUES[1], 'SpeechRecognition', states=state))[0]
     assert ids == expected(JOBS, QUEUES[1], 'SpeechRecognition', states={state})
 
 
 @pytest.mark.parametrize('states', ['Running,Success', 'Failed,Cancel,Pause', 'Submitted,Running,Success,Failed,Pause,Cancel', 'All',
                                     'All,Running', ''])
 def test_state_lists(listing, states):
-    ids, _ = listing[1].list_all(query(QUEUES[0], 'WordsGeneralize', states=states))
+    ids = listing[1].list_all(query(QUEUES[0], 'WordsGeneralize', states=states))[0]
     wanted = None if states in ('All', 'All,Running', '') else set(states.split(','))
     assert ids == expected(JOBS, QUEUES[0], 'WordsGeneralize', states=wanted)
 
 
 @pytest.mark.parametrize('workflow', WORKFLOWS + ['w-unknown'])
 def test_workflow_id(listing, workflow):
-    ids, _ = listing[1].list_all(query(QUEUES[0], 'Translation', workflowId=workflow))
+    ids = listing[1].list_all(query(QUEUES[0], 'Translation', workflowId=workflow))[0]
     assert ids == expected(JOBS, QUEUES[0], 'Translation', workflow=workflow)
     assert ids or workflow == 'w-unknown'
 
 
 @pytest.mark.parametrize('trigger', TRIGGERS)
 def test_inventory_trigger_job_id(listing, trigger):
-    ids, _ = listing[1].list_all(query(QUEUES[1], 'Translation', inventoryTriggerJobId=trigger))
+    ids = listing[1].list_all(query(QUEUES[1], 'Translation', inventoryTriggerJobId=trigger))[0]
     assert ids and ids == expected(JOBS, QUEUES[1], 'Translation', trigger=trigger)
 
 
 @pytest.mark.parametrize('obj', OBJECTS + ['in/A.txt', 'in/a.tx'])
 def test_input_object_exact_match(listing, obj):
-    ids, _ = listing[1].list_all(query(QUEUES[0], 'SpeechRecognition', inputObject=obj))
+    ids = listing[1].list_all(query(QUEUES[0], 'SpeechRecognition', inputObject=obj))[0]
     assert ids == expected(JOBS, QUEUES[0], 'SpeechRecognition', obj=obj)
     assert bool(ids) == (obj in OBJECTS)
 
 
 def test_order_asc_is_reverse_of_desc(listing):
-    asc, _ = listing[1].list_all(query(QUEUES[1], 'WordsGeneralize', orderByTime='Asc'), size=7)
-    desc, _ = listing[1].list_all(query(QUEUES[1], 'WordsGeneralize', orderByTime='Desc'), size=7)
+    asc = listing[1].list_all(query(QUEUES[1], 'WordsGeneralize', orderByTime='Asc'), size=7)[0]
+    desc = listing[1].list_all(query(QUEUES[1], 'WordsGeneralize', orderByTime='Desc'), size=7)[0]
     assert asc == expected(JOBS, QUEUES[1], 'WordsGeneralize', ascending=True)
     assert asc == desc[::-1]
 
@@ -169,21 +169,21 @@ def test_time_bounds_are_inclusive_across_offsets(listing):
     middle = sorted(created_at(j) for j in candidates)[len(candidates) // 2]
     for zone in ZONES:
         text = middle.astimezone(zone).strftime(FMT)
-        ids, _ = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=text, endCreationTime=text))
+        ids = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=text, endCreationTime=text))[0]
         exact = expected(JOBS, QUEUES[0], 'Translation', start=middle, end=middle)
         assert ids == exact and exact
-        ids, _ = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=text))
+        ids = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=text))[0]
         assert ids == expected(JOBS, QUEUES[0], 'Translation', start=middle)
-        ids, _ = listing[1].list_all(query(QUEUES[0], 'Translation', endCreationTime=text))
+        ids = listing[1].list_all(query(QUEUES[0], 'Translation', endCreationTime=text))[0]
         assert ids == expected(JOBS, QUEUES[0], 'Translation', end=middle)
 
 
 def test_time_bound_accepts_colon_offset_and_z(listing):
     moment = BASE + datetime.timedelta(seconds=1500)
-    plain, _ = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=moment.strftime(FMT)))
-    colon, _ = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=moment.isoformat()))
-    zulu, _ = listing[1].list_all(query(QUEUES[0], 'Translation',
-                                        startCreationTime=moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')))
+    plain = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=moment.strftime(FMT)))[0]
+    colon = listing[1].list_all(query(QUEUES[0], 'Translation', startCreationTime=moment.isoformat()))[0]
+    zulu = listing[1].list_all(query(QUEUES[0], 'Translation',
+                                     startCreationTime=moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')))[0]
     assert plain == colon == zulu == expected(JOBS, QUEUES[0], 'Translation', start=moment)
 
 
@@ -233,7 +233,7 @@ def test_every_size_returns_each_job_exactly_once(listing):
         assert pages == -(-len(want) // size), size  # no trailing empty page
     want_asc = expected(JOBS, QUEUES[1], 'SpeechRecognition', states={'Success', 'Failed'}, ascending=True)
     for size in (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 100):
-        ids, _ = cli.list_all(query(QUEUES[1], 'SpeechRecognition', states='Success,Failed', orderByTime='Asc'), size=size)
+        ids = cli.list_all(query(QUEUES[1], 'SpeechRecognition', states='Success,Failed', orderByTime='Asc'), size=size)[0]
         assert ids == want_asc, size
 
 
@@ -350,6 +350,6 @@ def test_sample_data_lists_like_the_file():
         cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
         for queue in sorted(set(j['QueueId'] for j in jobs)):
             for tag in TAGS:
-                ids, _ = cli.list_all(query(queue, tag), size=4)
+                ids = cli.list_all(query(queue, tag), size=4)[0]
                 assert ids == expected(jobs, queue, tag)
         cli.close()

@@ -173,7 +173,7 @@ def test_several_job_files_and_credentials(tmp_path):
 
 def test_counters_connections_and_keep_alive(emu):
     first = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
-    for _ in range(5):
+    for _round in range(5):
         assert first.call('/jobs', LIST).status == 200
     first.call('/jobs/' + 'a' * 33)
     first.call('/nope')
@@ -216,8 +216,8 @@ def test_transitions_reset_and_reload(emu):
     job = {'Code': '', 'Message': '', 'JobId': 'a' + '1' * 32, 'Tag': 'SpeechRecognition', 'State': 'Submitted',
            'CreationTime': '2024-05-01T00:00:00+0800', 'StartTime': '-', 'EndTime': '-', 'QueueId': SLOW_QUEUE,
            'Input': {'Object': 'x.mp3'}, 'Operation': {'UserData': 'u'},
-           '_Transitions': [{'after': 0.6, 'State': 'Success', 'Code': 'Success', 'Operation': {'UserData': 'u', 'SpeechRecognitionResult':
-                                                                                              {'AudioTime': '1.0', 'Result': 'ok'}}},
+           '_Transitions': [{'after': 0.6, 'State': 'Success', 'Code': 'Success',
+                             'Operation': {'UserData': 'u', 'SpeechRecognitionResult': {'AudioTime': '1.0', 'Result': 'ok'}}},
                             {'after': 0.3, 'State': 'Running'}]}
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     assert emu.load_jobs([job, json.dumps(dict(job, JobId='a' + '2' * 32, _Transitions=[]))]) == {'jobs': 2}

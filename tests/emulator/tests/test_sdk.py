@@ -52,8 +52,8 @@ def test_list_every_page_with_permanent_credentials(emu):
 
 
 def test_list_with_states_and_times(emu):
-    ids, _ = list_all(sdk(emu), Tag='Translation', QueueId=MIXED_QUEUE, States='Failed,Cancel', Size=100,
-                      StartCreationTime='2024-05-02T00:00:00+0800', EndCreationTime='2024-05-02T23:59:59+0800')
+    ids = list_all(sdk(emu), Tag='Translation', QueueId=MIXED_QUEUE, States='Failed,Cancel', Size=100,
+                   StartCreationTime='2024-05-02T00:00:00+0800', EndCreationTime='2024-05-02T23:59:59+0800')[0]
     assert ids == expected(MIXED_QUEUE, 'Translation', {'Failed', 'Cancel'})
     assert len(ids) == 3
 
@@ -67,7 +67,7 @@ def test_get_by_ids(emu):
 
 def test_temporary_credentials(emu):
     client = sdk(emu, TEMP_ID, TEMP_KEY, TEMP_TOKEN)
-    ids, _ = list_all(client, Tag='WordsGeneralize', QueueId=GOOD_QUEUE, Size=2)
+    ids = list_all(client, Tag='WordsGeneralize', QueueId=GOOD_QUEUE, Size=2)[0]
     assert ids == expected(GOOD_QUEUE, 'WordsGeneralize')
     assert client.ci_get_media_jobs(Bucket=DEMO_BUCKET, JobIDs=ids[0])['JobsDetail'][0]['JobId'] == ids[0]
     with pytest.raises(CosServiceError) as info:
@@ -81,7 +81,7 @@ def test_temporary_credentials(emu):
 def test_real_ci_host_name_through_ip_mode(emu):
     """IP= plus Endpoint= keeps <bucket>.ci.<region>.myqcloud.com in the signed Host: the bucket check applies."""
     where = {'IP': '127.0.0.1', 'Port': emu.port, 'Endpoint': 'ci.%s.myqcloud.com' % DEMO_REGION}
-    ids, _ = list_all(sdk(emu, **where), Tag='SpeechRecognition', QueueId=GOOD_QUEUE, Size=100)
+    ids = list_all(sdk(emu, **where), Tag='SpeechRecognition', QueueId=GOOD_QUEUE, Size=100)[0]
     assert ids == expected(GOOD_QUEUE, 'SpeechRecognition')
     with pytest.raises(CosServiceError) as info:
         sdk(emu, **where).ci_list_media_jobs(Bucket='otherbucket-1250000000', Tag='Translation', QueueId=GOOD_QUEUE)

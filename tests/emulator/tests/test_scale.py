@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the qcloud.ci collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""50,000 jobs load in seconds, and serving a 100-job page costs a small fraction of parsing it."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from emu_client import Client
+from harness import HERE, Emulator, DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+xmltodict = pytest.importorskip('xmltodict')
+QUEUE = 'p0f0e0d0c0b0a09080706050403020100'
+
+
+@pytest.fixture(scope='module')
+def big(tmp_path_factory):
+    path = tmp_path_factory.mktemp('scale') / 'big.jsonl'
+    subprocess.run([sys.executable, os.path.join(HERE, 'gen_jobs.py'), '--count', '50000', '--queue', QUEUE, '--tag', 'Translation',
+                    '--failed-ratio', '0.02', '--running-ratio', '0.1', '--finish-over', '600', '--seed', '1', '--out', str(path)],
+                   check=True, timeout=120)
+    began = time.monotonic()
+    with Emulator(jobs=[path]) as emu:
+        started = time.monotonic() - began
+        yield emu, started
+
+
+def test_fifty_thousand_jobs_load_in_seconds(big):
+    emu, started = big
+    loaded = float(re.search(r'loaded 50000 jobs in ([0-9.]+) s', emu.stderr_text()).group(1))
+    print('\n50,000 Translation jobs: loaded in %.2f s, emulator ready in %.2f s' % (loaded, started))
+    assert emu.stats()['jobs'] == 50000
+    assert loaded < 15  # about 2 s on an idle machine; generous for a busy CI runner
+
+
+def test_serving_a_page_is_a_small_fraction_of_parsing_it(big):
+    emu, _started = big
+    emu.reset()
+    cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+    params = {'queueId': QUEUE, 'tag': 'Translation', 'size': '100', 'nextToken': ''}
+    parse, round_trip, pages, total_bytes = 0.0, 0.0, 0, 0
+    for _round in range(50):
+        began = time.perf_counter()
+        reply = cli.call('/jobs', params)
+        round_trip += time.perf_counter() - began
+        assert reply.status == 200
+        began = time.perf_counter()
+        document = xmltodict.parse(reply.body, force_list=('JobsDetail',))
+        parse += time.perf_counter() - began
+        assert len(document['Response']['JobsDetail']) == 100
+        params['nextToken'] = document['Response']['NextToken']
+        pages += 1
+        total_bytes += len(reply.body)
+    cli.close()
+    serve = emu.stats()['serve_seconds']['list']
+    assert serve['count'] == pages
+    served = serve['total'] / pages
+    print('\n100-job page (%d bytes): emulator builds it in %.3f ms, HTTP round trip %.3f ms, xmltodict.parse %.3f ms (ratio %.3f)'
+          % (total_bytes // pages, served * 1e3, round_trip / pages * 1e3, parse / pages * 1e3, served / (parse / pages)))
+    assert served < 0.2 * (parse / pages)
