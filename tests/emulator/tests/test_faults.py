@@ -74,9 +74,8 @@ def test_delay(emu, client):
     began = time.monotonic()
     assert client.call('/jobs', LIST).status == 200
     assert time.monotonic() - began >= 0.6
-    began = time.monotonic()
     assert client.call('/jobs', LIST).status == 200
-    assert time.monotonic() - began < 0.5
+    assert emu.stats()['faults_injected'] == {'total': 1, 'by_kind': {'delay': 1}}
 
 
 def test_truncate(emu, client):

@@ -103,14 +103,15 @@ def test_finish_over_transitions_end_every_unfinished_job():
 
 def test_emulator_runs_the_generated_transitions(emu, tmp_path):
     path = tmp_path / 'jobs.jsonl'
-    result = gen('--count', 40, '--queue', QUEUE, '--tag', 'Translation', '--running-ratio', 1, '--finish-over', 0.5, '--out', path)
+    result = gen('--count', 40, '--queue', QUEUE, '--tag', 'Translation', '--running-ratio', 1, '--finish-over', 1.5, '--out', path)
     assert result.returncode == 0
     emu.load_jobs(str(path))
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     params = {'queueId': QUEUE, 'tag': 'Translation', 'size': '100'}
     before = collections.Counter(d.findtext('State') for d in cli.call('/jobs', params).root.findall('JobsDetail'))
     assert set(before) <= {'Submitted', 'Running', 'Success', 'Failed'} and before['Submitted'] + before['Running'] > 0
-    time.sleep(0.6)
+    while emu.stats()['transition_clock'] < 1.55:
+        time.sleep(0.05)
     after = collections.Counter(d.findtext('State') for d in cli.call('/jobs', params).root.findall('JobsDetail'))
     assert sum(after.values()) == 40 and set(after) <= {'Success', 'Failed'}
     cli.close()

@@ -212,20 +212,25 @@ def _state(cli, job_id):
     return detail.findtext('State'), detail.findtext('StartTime'), detail.findtext('EndTime'), detail.findtext('Code'), detail
 
 
+def _wait_clock(emu, seconds):
+    while emu.stats()['transition_clock'] < seconds:
+        time.sleep(0.03)
+
+
 def test_transitions_reset_and_reload(emu):
     job = {'Code': '', 'Message': '', 'JobId': 'a' + '1' * 32, 'Tag': 'SpeechRecognition', 'State': 'Submitted',
            'CreationTime': '2024-05-01T00:00:00+0800', 'StartTime': '-', 'EndTime': '-', 'QueueId': SLOW_QUEUE,
            'Input': {'Object': 'x.mp3'}, 'Operation': {'UserData': 'u'},
-           '_Transitions': [{'after': 0.6, 'State': 'Success', 'Code': 'Success',
+           '_Transitions': [{'after': 1.4, 'State': 'Success', 'Code': 'Success',
                              'Operation': {'UserData': 'u', 'SpeechRecognitionResult': {'AudioTime': '1.0', 'Result': 'ok'}}},
-                            {'after': 0.3, 'State': 'Running'}]}
+                            {'after': 0.9, 'State': 'Running'}]}
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     assert emu.load_jobs([job, json.dumps(dict(job, JobId='a' + '2' * 32, _Transitions=[]))]) == {'jobs': 2}
     assert _state(cli, job['JobId'])[:3] == ('Submitted', '-', '-')
-    time.sleep(0.4)
+    _wait_clock(emu, 0.95)
     state, started, ended, _code, _detail = _state(cli, job['JobId'])
     assert state == 'Running' and started.startswith('20') and started.endswith('+0800') and ended == '-'
-    time.sleep(0.3)
+    _wait_clock(emu, 1.45)
     state, started2, ended, code, detail = _state(cli, job['JobId'])
     assert (state, code) == ('Success', 'Success') and started2 == started and ended >= started
     assert detail.findtext('Operation/SpeechRecognitionResult/Result') == 'ok'
@@ -243,10 +248,8 @@ def test_slow_queue_moves_on_its_own(emu):
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     params = {'queueId': SLOW_QUEUE, 'tag': 'Translation', 'size': '100', 'orderByTime': 'Asc'}
     states = [d.findtext('State') for d in cli.call('/jobs', params).root.findall('JobsDetail')]
-    assert states == ['Submitted', 'Running']
-    emu.control('POST', 'faults', {'faults': []})
-    wait = 3.05 - emu.stats()['transition_clock']
-    time.sleep(max(0.0, wait))
+    assert states in (['Submitted', 'Running'], ['Running', 'Running'])  # the first job starts running after 1 s
+    _wait_clock(emu, 3.05)
     states = [d.findtext('State') for d in cli.call('/jobs', params).root.findall('JobsDetail')]
-    assert states == ['Success', 'Running']
+    assert states == ['Success', 'Running']  # the second one finishes at 5 s
     cli.close()
