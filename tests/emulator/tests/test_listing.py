@@ -313,6 +313,17 @@ def _running_jobs(count=60):
              'StartTime': '2024-05-01T00:00:00+0800', 'EndTime': '-', 'QueueId': QUEUES[0]} for _n in range(count)]
 
 
+def _rest_of_listing(cli, params, token):
+    """Follow ``token`` to the end; returns (job ids, their states as served)."""
+    ids, states = [], []
+    while token:
+        page = cli.call('/jobs', dict(params, nextToken=token))
+        ids += page.job_ids
+        states += [d.findtext('State') for d in page.root.findall('JobsDetail')]
+        token = page.next_token
+    return ids, states
+
+
 @pytest.mark.parametrize('states', ['All', 'Running'])
 def test_state_changes_mid_listing_skip_and_repeat_nothing(emu, states):
     """Half the jobs finish between pages: every job still comes exactly once; a state filter loses only the jobs that left it."""
@@ -322,14 +333,9 @@ def test_state_changes_mid_listing_skip_and_repeat_nothing(emu, states):
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     params = query(QUEUES[0], 'Translation', states=states, size='7')
     first = cli.call('/jobs', params)
-    seen, later_states = list(first.job_ids), []
     emu.load_jobs(finished)  # the same jobs, half of them now Success; the token is a position, so it stays valid
-    token = first.next_token
-    while token:
-        page = cli.call('/jobs', dict(params, nextToken=token))
-        seen += page.job_ids
-        later_states += [d.findtext('State') for d in page.root.findall('JobsDetail')]
-        token = page.next_token
+    rest, later_states = _rest_of_listing(cli, params, first.next_token)
+    seen = first.job_ids + rest
     cli.close()
     assert len(seen) == len(set(seen))
     if states == 'All':
@@ -354,12 +360,8 @@ def test_transition_between_pages(emu):
     assert set(d.findtext('State') for d in first.root.findall('JobsDetail')) == {'Running'}
     while emu.stats()['transition_clock'] < 1.05:
         time.sleep(0.05)
-    seen, token, later = list(first.job_ids), first.next_token, []
-    while token:
-        page = cli.call('/jobs', dict(params, nextToken=token))
-        seen += page.job_ids
-        later += [d.findtext('State') for d in page.root.findall('JobsDetail')]
-        token = page.next_token
+    rest, later = _rest_of_listing(cli, params, first.next_token)
+    seen = first.job_ids + rest
     cli.close()
     assert sorted(seen) == sorted(j['JobId'] for j in jobs)
     assert 'Success' in later and 'Running' in later
