@@ -204,7 +204,7 @@ def _moments():
     return st.one_of(st.none(), st.sampled_from(times), st.sampled_from(times).map(lambda t: t + datetime.timedelta(seconds=1)))
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(queue=st.sampled_from(QUEUES), tag=st.sampled_from(TAGS),
        states=st.one_of(st.none(), st.sets(st.sampled_from(STATES), min_size=1, max_size=3)),
        workflow=st.one_of(st.none(), st.sampled_from(WORKFLOWS)), trigger=st.one_of(st.none(), st.sampled_from(TRIGGERS)),

@@ -253,3 +253,39 @@ def test_slow_queue_moves_on_its_own(emu):
     states = [d.findtext('State') for d in cli.call('/jobs', params).root.findall('JobsDetail')]
     assert states == ['Success', 'Running']  # the second one finishes at 5 s
     cli.close()
+
+
+def _non_loopback_address():
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(('10.255.255.255', 9))  # no packet is sent: this only picks the outgoing interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith('127.') else address
+
+
+def test_control_endpoint_answers_loopback_only(tmp_path):
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip('no non-loopback IPv4 address on this machine')
+    proc, port_file = start(tmp_path, BASIC + ['--host', '0.0.0.0'])
+    port = int(port_file.read_text().split()[0])
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open('http://127.0.0.1:%d/_emulator/stats' % port, timeout=10) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as info:
+            opener.open('http://%s:%d/_emulator/stats' % (address, port), timeout=10)
+        assert info.value.code == 403
+        # the API itself answers there (any IP literal is a valid Host on a wildcard bind)
+        cli = Client(address, port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        assert cli.call('/jobs', LIST).status == 200
+        cli.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+        proc.stderr.close()

@@ -20,10 +20,20 @@ QUEUE = 'p0f0e0d0c0b0a09080706050403020100'
 
 @pytest.fixture(scope='module')
 def big(tmp_path_factory):
-    path = tmp_path_factory.mktemp('scale') / 'big.jsonl'
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_jobs.py'), '--count', '50000', '--queue', QUEUE, '--tag', 'Translation',
-                    '--failed-ratio', '0.02', '--running-ratio', '0.1', '--finish-over', '600', '--seed', '1', '--out', str(path)],
+    """50,000 realistic Translation jobs: 500 from gen_jobs.py, each repeated 100 times with new ids and times."""
+    folder = tmp_path_factory.mktemp('scale')
+    seed = folder / 'seed.jsonl'
+    subprocess.run([sys.executable, os.path.join(HERE, 'gen_jobs.py'), '--count', '500', '--queue', QUEUE, '--tag', 'Translation',
+                    '--failed-ratio', '0.02', '--running-ratio', '0.1', '--finish-over', '600', '--seed', '1', '--out', str(seed)],
                    check=True, timeout=120)
+    lines = seed.read_text(encoding='utf-8').splitlines()
+    path = folder / 'big.jsonl'
+    with open(path, 'w', encoding='utf-8') as out:
+        for copy in range(100):
+            for number, line in enumerate(lines):
+                job_id = re.search(r'"JobId":"(a[0-9a-f]{32})"', line).group(1)
+                line = line.replace(job_id, 'a%08x%024x' % (copy, number)).replace('"CreationTime":"2024-05-01', '"CreationTime":"%d-05-01' % (2100 + copy))
+                out.write(line + '\n')
     began = time.monotonic()
     with Emulator(jobs=[path]) as emu:
         started = time.monotonic() - began
