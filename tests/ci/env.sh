@@ -19,7 +19,7 @@
 #   QCI_RUN               scratch of this run ($QCI_CACHE/run), emptied at set-up
 #   QCI_DIST_DIR          where build-install writes the tarball
 #   QCI_INSTALL_ROOT      where build-install installs it (holds ansible_collections/)
-#   QCI_LOG_DIR           one log per stage
+#   QCI_LOG_DIR           $QCI_CACHE/logs: NAME.log of the last run of each stage
 #   HOME                  $QCI_CACHE/home: private and persistent; set-up prunes it to
 #                         .ansible/test (ansible-test's venvs and get-pip stand-ins)
 #   PIP_CACHE_DIR         the caller's pip cache (shared)
@@ -49,7 +49,7 @@ QCI_COLLECTION=$QCI_COLLECTIONS_ROOT/ansible_collections/$QCI_NS/$QCI_NAME
 QCI_RUN=$QCI_CACHE/run
 QCI_DIST_DIR=$QCI_RUN/dist
 QCI_INSTALL_ROOT=$QCI_RUN/installed
-QCI_LOG_DIR=$QCI_RUN/logs
+QCI_LOG_DIR=$QCI_CACHE/logs
 
 qci_log() { echo "--- $*"; }
 qci_warn() { echo "WARNING: $*" >&2; }

@@ -106,11 +106,11 @@ stage() {  # stage NAME CMD...
   if [ "$rc" -eq 0 ]; then
     PASS=$((PASS + 1))
     echo "=== $name: ok (${secs}s)"
-    SUMMARY+=("$(printf '  ok      %-16s %5ss' "$name" "$secs")")
+    SUMMARY+=("$(printf '  ok      %-20s %5ss' "$name" "$secs")")
   else
     FAIL=$((FAIL + 1))
     echo "=== $name: FAILED (${secs}s, exit $rc; log: $QCI_LOG_DIR/$name.log)"
-    SUMMARY+=("$(printf '  FAILED  %-16s %5ss' "$name" "$secs")")
+    SUMMARY+=("$(printf '  FAILED  %-20s %5ss' "$name" "$secs")")
   fi
 }
 qci_stages
