@@ -17,6 +17,10 @@
 # ansible_configuration_settings); a small hook in conf.py turns exactly those two
 # into links to docs.ansible.com, so every other unresolved reference still fails
 # the build.
+#
+# Guides may include images and other files kept next to them in docs/docsite/rst;
+# antsibull-docs copies only the .rst files, so build.sh is given a step that
+# copies the rest before Sphinx runs.
 set -euo pipefail
 
 NS_NAME=$(python -c 'import yaml; g = yaml.safe_load(open("galaxy.yml")); print("%s.%s" % (g["namespace"], g["name"]))')
@@ -58,6 +62,21 @@ def setup(app):
 EOF
 
 grep -q -- ' -W ' "$DEST/build.sh" || { echo "docs: build.sh no longer runs sphinx-build with -W" >&2; exit 1; }
+# antsibull-docs copies only the .rst files of docs/docsite/rst: copy what the guides
+# include (images such as a benchmark chart) next to them, before Sphinx runs.
+export QCI_DOCSITE_RST=$PWD/docs/docsite/rst
+python - "$DEST/build.sh" <<'EOF'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+marker = '# Build Sphinx site\n'
+if text.count(marker) != 1:
+    sys.exit('docs: build.sh of antsibull-docs changed: no "# Build Sphinx site" step to insert before')
+text = text.replace(marker, '# Files the guides include (inserted by tests/ci/docs.sh)\n'
+                    'find "$QCI_DOCSITE_RST" -mindepth 1 -maxdepth 1 ! -name "*.rst" -exec cp -r -t rst/docsite {} +\n\n'
+                    + marker)
+open(path, 'w').write(text)
+EOF
 "$DEST/build.sh"
 
 HTML=$DEST/build/html
