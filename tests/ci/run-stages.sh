@@ -40,6 +40,7 @@ qci_stages() {
   stage docs-lint       antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs dependent --disallow-unknown-collection-refs .
   stage docs-site       tests/ci/docs.sh
   stage demo-installed  hack/demo.sh
+  stage molecule        molecule test -s job_gate
 }
 
 MODE=run
