@@ -189,7 +189,7 @@ class CIClient(object):
             scheme, self.host = 'https', '%s.ci.%s.myqcloud.com' % (bucket, region)
         try:
             timeout = float(timeout)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: float(10 ** 400)
             timeout = -1.0
         if not 0 < timeout <= 3600:
             raise CIValueError('timeout', 'timeout must be a number of seconds above 0 and at most 3600')

@@ -133,7 +133,7 @@ def _int(option, value, low, high, what):
         number = int(value)
         if isinstance(value, float) and number != value:
             raise ValueError(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         _fail(option, '%s must be %s; got %r' % (option, what, value))
     if number < low or (high is not None and number > high):
         _fail(option, '%s must be %s; got %r' % (option, what, value))
@@ -145,7 +145,7 @@ def _number(option, value, low, high, what):
         _fail(option, '%s must be %s; got %r' % (option, what, value))
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: float(10 ** 400)
         _fail(option, '%s must be %s; got %r' % (option, what, value))
     if not low <= number <= high:  # also refuses NaN
         _fail(option, '%s must be %s; got %r' % (option, what, value))
@@ -266,13 +266,19 @@ class JobQuery(object):
         return cls(params=params, max_jobs=max_jobs, **common)
 
 
+def _text_of(job, key):
+    """``job[key]`` when it is a text, else None: an element with child elements is no id and no state."""
+    value = job.get(key)
+    return value if isinstance(value, str) else None
+
+
 def summarize(jobs):
     """The summary a playbook gates on."""
     by_state = dict((state, 0) for state in STATES)
     failed = []
     unfinished = 0
     for job in jobs:
-        state = job.get('state')
+        state = _text_of(job, 'state')
         by_state[state] = by_state.get(state, 0) + 1
         if state in FAILED_STATES:
             failed.append(job.get('job_id'))
@@ -309,7 +315,8 @@ def fetch_by_ids(client, job_ids):
         batch = job_ids[start:start + IDS_PER_REQUEST]
         page = client.get('/jobs/' + ','.join(batch))
         for job in _page_jobs(page):
-            found[job.get('job_id')] = job
+            if _text_of(job, 'job_id') is not None:
+                found[job['job_id']] = job
         missing.extend(job_id for job_id in _missing_ids(page) if job_id not in found)
     jobs = [found[job_id] for job_id in job_ids if job_id in found]
     unanswered = [job_id for job_id in job_ids if job_id not in found and job_id not in missing]
@@ -329,8 +336,8 @@ def list_jobs(client, query, warn):
     pages = client.iter_pages('/jobs', params)
     for page in pages:
         for job in _page_jobs(page):
-            job_id = job.get('job_id')
-            if job_id in seen:
+            job_id = _text_of(job, 'job_id')
+            if job_id is not None and job_id in seen:
                 duplicates += 1
                 continue
             seen.add(job_id)
@@ -357,7 +364,7 @@ def list_jobs(client, query, warn):
 
 
 def _unfinished(jobs):
-    return [job for job in jobs if job.get('state') in UNFINISHED_STATES]
+    return [job for job in jobs if _text_of(job, 'state') in UNFINISHED_STATES]
 
 
 def _describe_unfinished(jobs, limit=20):
@@ -370,7 +377,7 @@ def _describe_unfinished(jobs, limit=20):
 def wait_for_jobs(client, jobs, missing, timeout, sleep_seconds, clock, sleep):
     """Poll the unfinished jobs by id until none is left, in place. Returns the number of polls."""
     deadline = clock() + timeout
-    index = dict((job.get('job_id'), position) for position, job in enumerate(jobs))
+    index = dict((_text_of(job, 'job_id'), position) for position, job in enumerate(jobs))
     polls = 0
     while True:
         pending = _unfinished(jobs)
@@ -381,7 +388,7 @@ def wait_for_jobs(client, jobs, missing, timeout, sleep_seconds, clock, sleep):
             return None
         sleep(min(sleep_seconds, remaining))
         polls += 1
-        fresh, gone = fetch_by_ids(client, [job.get('job_id') for job in pending])
+        fresh, gone = fetch_by_ids(client, [job['job_id'] for job in pending if _text_of(job, 'job_id') is not None])
         for job in fresh:
             jobs[index[job.get('job_id')]] = job
         for job_id in gone:
@@ -408,7 +415,7 @@ def run(client, query, warn=None, clock=None, sleep=None):
         timed_out = wait_for_jobs(client, jobs, missing, query.wait_timeout, query.wait_sleep, clock, sleep) is None
     summary = summarize(jobs)
     if query.return_jobs == 'failed':
-        returned = [job for job in jobs if job.get('state') in FAILED_STATES]
+        returned = [job for job in jobs if _text_of(job, 'state') in FAILED_STATES]
     elif query.return_jobs == 'none':
         returned = []
     else:
