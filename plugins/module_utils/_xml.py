@@ -85,7 +85,7 @@ def parse(body, root):
         doc = xmltodict.parse(body, force_list=REPEATED, postprocessor=_postprocess, disable_entities=True)
     except ExpatError as exc:
         raise XMLBodyError('the response is not well-formed XML (%s)' % exc)
-    except ValueError as exc:
+    except (ValueError, LookupError) as exc:  # LookupError: an XML declaration names an unknown encoding
         if 'entities' in str(exc):
             raise XMLBodyError('the response declares XML entities, which are refused')
         raise XMLBodyError('the response is not usable XML (%s)' % exc)
