@@ -67,7 +67,9 @@ def tool(name):
 
 def ansible_env(workdir, extra=None):
     """The environment of an ansible run: this tree as the collection, test plugins, no TENCENTCLOUD_*."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('TENCENTCLOUD_', 'ANSIBLE_')))
+    # every server of these tests is on loopback: no proxy, no CA bundle from the caller's environment
+    dropped = ('TENCENTCLOUD_', 'ANSIBLE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_')
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(dropped) and not k.lower().endswith('_proxy'))
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_ROOT,
         'ANSIBLE_CALLBACK_PLUGINS': os.path.join(PLUGINS, 'callback'),
@@ -168,10 +170,11 @@ def connection(endpoint_url, secret_id, secret_key, security_token=None, **extra
     return options, dict(('qcloud_ci_%s' % k, v) for k, v in options.items())
 
 
-def lookup_expr(reduce="map(attribute='job_id') | list", terms=(), **options):
-    """A Jinja expression calling the lookup with ``options`` as keyword arguments."""
+def lookup_expr(reduce="map(attribute='job_id') | list", terms=(), raw=None, **options):
+    """A Jinja expression calling the lookup with ``options`` as keyword arguments (``raw``: name -> expression)."""
     args = ["'%s'" % LOOKUP] + [json.dumps(t) for t in terms]
-    args += ['%s=%s' % (k, json.dumps(v)) for k, v in sorted(options.items())]
+    args += ['%s=%s' % (k, 'none' if v is None else json.dumps(v)) for k, v in sorted(options.items())]
+    args += ['%s=%s' % (k, v) for k, v in sorted((raw or {}).items())]
     call = 'query(%s)' % ', '.join(args)
     return '{{ %s%s }}' % (call, (' | ' + reduce) if reduce else '')
 
@@ -180,6 +183,17 @@ def control(action, **options):
     """A set_fact task that calls the test-only qci_emulator lookup."""
     args = ["'%s'" % action] + ['%s=%s' % (k, json.dumps(v)) for k, v in sorted(options.items())]
     return {'ansible.builtin.set_fact': {'qci_control': "{{ lookup('qci_emulator', %s) }}" % ', '.join(args)}}
+
+
+def local_inventory(workdir, count, prefix='h'):
+    """An INI inventory of ``count`` hosts that all run on this machine (local connection)."""
+    path = os.path.join(workdir, 'inventory-%d.ini' % count)
+    os.makedirs(workdir, exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('[all]\n')
+        for number in range(count):
+            handle.write('%s%02d ansible_connection=local ansible_python_interpreter=%s\n' % (prefix, number, sys.executable))
+    return path, ['%s%02d' % (prefix, number) for number in range(count)]
 
 
 def gen_jobs(path, count, queue=QUEUE, tag=TAG, seed=7, failed_ratio=0.05, running_ratio=0.0):
