@@ -71,6 +71,7 @@ def ansible_env(workdir, extra=None):
     dropped = ('TENCENTCLOUD_', 'ANSIBLE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_')
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith(dropped) and not k.lower().endswith('_proxy'))
     env.update({
+        'PATH': os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', os.defpath),
         'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_ROOT,
         'ANSIBLE_CALLBACK_PLUGINS': os.path.join(PLUGINS, 'callback'),
         'ANSIBLE_LOOKUP_PLUGINS': os.path.join(PLUGINS, 'lookup'),
