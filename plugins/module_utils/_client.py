@@ -282,8 +282,7 @@ class CIClient(object):
         self.requests_sent += 1
         try:
             response = self._session.get(url, headers=headers, timeout=self.timeout, verify=self._verify,
-                                         allow_redirects=False)
-            body = response.content
+                                         allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as exc:
             reason = str(exc.args[0] if exc.args else exc)
             hint = 'certificate verify failed' in reason and (
@@ -297,6 +296,12 @@ class CIClient(object):
         request_id = response.headers.get('x-ci-request-id')
         trace_id = response.headers.get('x-ci-trace-id')
         self._last_response_date = response.headers.get('Date')
+        try:  # the body is read after the headers, so a body cut short still has its status and request id
+            body = response.content
+        except requests.exceptions.RequestException as exc:
+            response.close()
+            return CIRequestError(_describe(exc), 'GET', path, status=status, request_id=request_id,
+                                  trace_id=trace_id, tries=tries), False
         if 200 <= status < 300:
             try:
                 document = _xml.parse(body, 'Response')

@@ -46,7 +46,7 @@ CASES = [
     case('connection reset', ['reset'], 7, None, None, 'connection error'),
     case('response slower than timeout', ['delay,seconds=1.5'], 8, None, None, 'timed out waiting for the response',
          options={'timeout': 1}, cost=1.0, min_seconds=3.0),
-    case('truncated body', ['truncate'], 9, None, None, 'cut short'),
+    case('truncated body', ['truncate'], 9, 200, None, 'the response body was cut short'),
     case('malformed XML', ['malformed'], 10, 200, None, 'not well-formed XML'),
     case('HTML error page 502', ['html'], 11, 502, None, 'not a CI error document (text/html'),
     case('HTML page with 403 (not retried)', ['html,status=403'], 12, 403, None, 'not a CI error document (text/html',

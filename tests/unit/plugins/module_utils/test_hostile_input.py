@@ -102,3 +102,42 @@ def test_unknown_xml_encoding_is_an_xml_body_error(encoding):
     body = ('<?xml version="1.0" encoding="%s"?><Response><JobId>a</JobId></Response>' % encoding).encode('ascii')
     with pytest.raises(_xml.XMLBodyError, match='not usable XML'):
         _xml.parse(body, 'Response')
+
+
+class _CutShortBody(object):
+    """A raw body that breaks off after its first bytes, as urllib3 reports a short Content-Length read."""
+
+    def stream(self, *args, **kwargs):
+        from urllib3.exceptions import ProtocolError
+        yield b'<Response><JobsDetail>'
+        raise ProtocolError('Connection broken: IncompleteRead(22 bytes read, 400 more expected)')
+
+    def close(self):
+        pass
+
+
+def test_a_body_cut_short_still_reports_status_and_request_id(scripted):
+    import requests
+    from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIRequestError
+
+    harness = scripted([])
+    answers = []
+
+    def send(request, **kwargs):
+        response = requests.Response()
+        response.status_code = 200
+        response.headers = requests.structures.CaseInsensitiveDict({'x-ci-request-id': 'rid-%d' % len(answers)})
+        response.raw = _CutShortBody()
+        response.url = request.url
+        response.request = request
+        answers.append(response)
+        return response
+
+    harness.adapter.send = send
+    with pytest.raises(CIRequestError) as caught:
+        harness.client.get('/jobs', {'queueId': 'p1', 'tag': 'Translation'})
+    error = caught.value
+    assert (error.status, error.request_id, error.tries) == (200, 'rid-5', 6)
+    assert str(error) == ('CI request GET /jobs failed: HTTP 200: the response body was cut short or could not be '
+                          'decoded [request id rid-5, 6 tries]')
+    assert len(harness.sleeps) == 5  # retried like any unusable body
