@@ -41,8 +41,8 @@ qci_stages() {
   stage docs-site       tests/ci/docs.sh
   stage demo-installed  hack/demo.sh
   stage molecule        molecule test -s job_gate
-  stage ee-create       qci_pytest tests/awx/test_ee_create.py
-  stage runner-demo     qci_pytest tests/awx/test_runner_demo.py
+  stage ee-create       python -m pytest -p no:cacheprovider tests/awx/test_ee_create.py
+  stage runner-demo     python -m pytest -p no:cacheprovider tests/awx/test_runner_demo.py
 }
 
 MODE=run
