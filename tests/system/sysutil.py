@@ -314,6 +314,11 @@ class RecordingProxy(_TCPServer):
                 except OSError:
                     pass
 
+    def authorizations(self):
+        """How many Authorization headers the client sent."""
+        with self._lock:
+            return bytes(self.sent).count(b'q-signature=')
+
     def signatures(self):
         """Every q-signature value the client sent."""
         with self._lock:
