@@ -104,9 +104,9 @@ def test_listing_result(capsys, scripted_http):
     assert result['changed'] is False
     assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2', 'c3']
     assert result['jobs'][0]['input'] == {'object': 'in/a1.txt'}
-    assert result['summary'] == {'total': 3, 'by_state': {'Submitted': 0, 'Running': 1, 'Success': 1, 'Failed': 1,
-                                                         'Pause': 0, 'Cancel': 0},
-                                 'finished': False, 'all_succeeded': False, 'failed_job_ids': ['b2']}
+    by_state = {'Submitted': 0, 'Running': 1, 'Success': 1, 'Failed': 1, 'Pause': 0, 'Cancel': 0}
+    assert result['summary'] == {'total': 3, 'by_state': by_state, 'finished': False, 'all_succeeded': False,
+                                 'failed_job_ids': ['b2']}
     assert (result['next_token'], result['truncated'], result['missing_job_ids']) == ('', False, [])
     assert len(adapter.requests) == 2
 
@@ -275,8 +275,8 @@ def test_wait_polls_until_finished(capsys, scripted_http, monkeypatch):
 def test_wait_timeout_fails_naming_the_jobs_and_still_returns_them(capsys, scripted_http, monkeypatch):
     clock = FakeTime()
     monkeypatch.setattr(_jobs, 'time', clock)
-    scripted_http([page(('a1', 'Running'), ('b2', 'Success'), ('c3', 'Submitted')), page(('a1', 'Running'),
-                                                                                        ('c3', 'Running'))])
+    scripted_http([page(('a1', 'Running'), ('b2', 'Success'), ('c3', 'Submitted')),
+                   page(('a1', 'Running'), ('c3', 'Running'))])
     result = failed(capsys, dict(LISTING, wait=True, wait_timeout=3, wait_sleep=3))
     assert result['msg'] == 'Timed out after 3 seconds waiting for 2 job(s) to finish: a1 (Running), c3 (Running)'
     assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2', 'c3']
