@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# The qcloud.ci.job_gate role against the CI emulator (started and stopped by tasks/main.yml).
+# The qcloud.ci.job_gate role against the CI emulator (setup_emulator starts and stops it).
 set -eux
-ansible-playbook runme.yml -i "${INVENTORY_PATH}" "$@"
+ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" "$@"
