@@ -3,6 +3,8 @@
 #
 #   make demo            the deployment gate against the local CI emulator (hack/demo.sh)
 #   make docs            the docs site, offline, into .cache/docs/build/html (tests/ci/docs.sh)
+#   make bench           benchmark against the emulator, not part of make test (tests/bench/bench.py;
+#                        BENCH_ARGS="--quick" or "--runs K"); chart: docs/docsite/rst/performance.png
 #   make release-notes   fold changelogs/fragments into the galaxy.yml version: CHANGELOG.md
 #   make test            every stage (what CI runs through .ci/run)
 #   make pytest | units | sanity | integration | lint | changelog-lint | build-install
@@ -17,7 +19,7 @@ RUN := tests/ci/run-stages.sh
 WITH_ENV := tests/ci/with-env.sh
 
 .PHONY: test pytest units sanity integration lint ansible-lint changelog-lint \
-	build-install stage stages venv locks clean demo docs release-notes
+	build-install stage stages venv locks clean demo docs release-notes bench
 
 test:
 	@$(RUN)
@@ -27,6 +29,9 @@ demo:
 
 docs:
 	@$(WITH_ENV) tests/ci/docs.sh
+
+bench:
+	@$(WITH_ENV) python tests/bench/bench.py $(BENCH_ARGS)
 
 release-notes:
 	@$(WITH_ENV) hack/release-notes.sh
