@@ -8,13 +8,20 @@ qci_has_tests() {  # qci_has_tests DIR
   [ -d "$1" ] && [ -n "$(find "$1" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit)" ]
 }
 
-# Plain pytest, once per directory. Exit 5 (no tests collected) is a failure
-# when the directory has test files; a directory without any is reported and
-# passes, because there is truly nothing to run yet.
-qci_pytest() {  # qci_pytest DIR...
+# Plain pytest, once per argument (a directory or a test file). Exit 5 (no
+# tests collected) is a failure when there are test files. A directory that
+# does not exist or holds no test files is reported and passes (truly nothing
+# to run yet); a test FILE that does not exist is a failure.
+qci_pytest() {  # qci_pytest DIR|FILE...
   local d rc=0 r ran=0
   for d in "$@"; do
-    if ! qci_has_tests "$d"; then
+    if [ -f "$d" ]; then
+      :
+    elif [ "${d%.py}" != "$d" ]; then
+      echo "pytest: no such test file: $d" >&2
+      rc=1
+      continue
+    elif ! qci_has_tests "$d"; then
       echo "pytest: no test files under $d yet: nothing to test there"
       continue
     fi
@@ -27,7 +34,7 @@ qci_pytest() {  # qci_pytest DIR...
     fi
     [ "$r" -eq 0 ] || rc=1
   done
-  [ "$ran" -gt 0 ] || echo "pytest: nothing to test yet (no test files under: $*)"
+  [ "$ran" -gt 0 ] || [ "$rc" -ne 0 ] || echo "pytest: nothing to test yet (no test files under: $*)"
   return "$rc"
 }
 
