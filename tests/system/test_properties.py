@@ -59,20 +59,20 @@ EMPTY_PAGE = b'<?xml version="1.0"?><Response><NextToken></NextToken></Response>
 # own argument validation does not survive (check_type_int(inf) and check_type_float(10**400)
 # raise OverflowError inside AnsibleModule, before any code of ours runs); the layers of ours
 # below get them in (b).
-EDGE_VALUES = ([float('inf'), float('-inf'), float('nan'), 10 ** 400, -10 ** 400, 2 ** 63, -1, 0, 0.5, '',
-                         ' ', '\n', '0', '-1', 'inf', 'nan', '1e999', '99999999999d', '999999999w', '0001-01-01T00:00:00+2359',
-                         '9999-12-31T23:59:59-2359', 'http://', 'Translation', 'All'])
+EDGE_VALUES = [float('inf'), float('-inf'), float('nan'), 10 ** 400, -10 ** 400, 2 ** 63, -1, 0, 0.5, '',
+               ' ', '\n', '0', '-1', 'inf', 'nan', '1e999', '99999999999d', '999999999w', '0001-01-01T00:00:00+2359',
+               '9999-12-31T23:59:59-2359', 'http://', 'Translation', 'All']
 EDGES = st.sampled_from(EDGE_VALUES)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=40),
                     st.binary(max_size=10).map(lambda b: b.decode('latin-1')), EDGES)
-ANY = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                     st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                   max_leaves=8)
+ANY = st.recursive(
+    SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=8)
 MODULE_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 63, 2 ** 63),
                            st.floats(allow_infinity=False), st.text(max_size=40))
-MODULE_ANY = st.recursive(MODULE_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                                   st.dictionaries(st.text(max_size=5), inner, max_size=2)),
-                          max_leaves=5)
+MODULE_ANY = st.recursive(
+    MODULE_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=2)),
+    max_leaves=5)
 
 
 def option_values(values):
@@ -254,8 +254,7 @@ def _escape(text):
 
 ELEMENT = st.recursive(
     st.tuples(NAMES, TEXT).map(lambda nt: '<%s>%s</%s>' % (nt[0], _escape(nt[1]), nt[0])),
-    lambda inner: st.tuples(NAMES, st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(['a', 'id']), TEXT,
-                                                                                 max_size=2))
+    lambda inner: st.tuples(NAMES, st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(['a', 'id']), TEXT, max_size=2))
     .map(lambda n: '<%s%s>%s</%s>' % (n[0], ''.join(' %s="%s"' % (k, _escape(v)) for k, v in n[2].items()),
                                       ''.join(n[1]), n[0])),
     max_leaves=12)
