@@ -17,7 +17,7 @@ description:
   - Requests are retried like the module's (a lookup cannot use C(retries)/C(until)); one connection serves
     every term.
 author:
-  - qcloud.ci contributors
+  - qcloud.ci contributors (@qcloud-ci)
 extends_documentation_fragment:
   - qcloud.ci.connection
   - qcloud.ci.connection.plugins
@@ -97,7 +97,7 @@ class LookupModule(CILookupBase):
         if terms:
             options['job_ids'] = [str(term) for term in self._flatten(terms)]  # a list of ids is a term too
         try:
-            result = execute(options, warn=self.warn)
+            result = execute(options, warn=self.warn, ids_name='job ids (the terms)')
         except CIError as exc:
             raise self.lookup_error(exc)
         missing = result['missing_job_ids']

@@ -181,8 +181,8 @@ def validate_states(value):
 
 def validate_job_ids(value):
     ids = _as_list('job_ids', value)
-    if not ids:
-        _fail('job_ids', 'job_ids must be a non-empty list of job ids')
+    if ids is None:
+        _fail('job_ids', 'job_ids must be a list of job ids')
     unique = []
     seen = set()
     for job_id in ids:
@@ -210,8 +210,11 @@ class JobQuery(object):
         self.wait_sleep = wait_sleep
 
     @classmethod
-    def from_options(cls, options, now=None):
-        """Build a query from option values (a dict; absent and None mean "not set")."""
+    def from_options(cls, options, now=None, ids_name='job_ids'):
+        """Build a query from option values (a dict; absent and None mean "not set").
+
+        ``ids_name`` is what the job ids are called where they came from (the lookup's terms).
+        """
         get = options.get
         now = now or datetime.datetime.now(datetime.timezone.utc)
         page_size = _int('page_size', get('page_size', MAX_PAGE_SIZE), 1, MAX_PAGE_SIZE,
@@ -228,11 +231,11 @@ class JobQuery(object):
                              0.1, 3600, 'a number of seconds from 0.1 to 3600')
         common = dict(page_size=page_size, return_jobs=return_jobs, wait=wait, wait_timeout=wait_timeout,
                       wait_sleep=wait_sleep)
-        if get('job_ids'):
+        if get('job_ids') is not None:  # an empty list selects no job (a gate then sees total 0)
             given = [name for name in LIST_ONLY_OPTIONS if get(name) not in (None, '', [])]
             if given:
-                _fail(given[0], 'job_ids cannot be combined with the listing options (%s); got job_ids and %s'
-                      % (', '.join(LIST_ONLY_OPTIONS), ', '.join(given)))
+                _fail(given[0], '%s cannot be combined with the listing options (%s); got %s and %s'
+                      % (ids_name, ', '.join(LIST_ONLY_OPTIONS), ids_name, ', '.join(given)))
             return cls(job_ids=validate_job_ids(get('job_ids')), **common)
         missing = [name for name in ('queue_id', 'tag') if not get(name)]
         if missing:
@@ -380,7 +383,8 @@ def wait_for_jobs(client, jobs, missing, timeout, sleep_seconds, clock, sleep):
     index = dict((_text_of(job, 'job_id'), position) for position, job in enumerate(jobs))
     polls = 0
     while True:
-        pending = _unfinished(jobs)
+        # a job the service no longer knows is in ``missing`` and is not asked for again
+        pending = [job for job in _unfinished(jobs) if _text_of(job, 'job_id') not in missing]
         if not pending:
             return polls
         remaining = deadline - clock()

@@ -32,9 +32,9 @@ def build_client(options, warn=None):
     return CIClient(warn=warn, **client_kwargs(options))
 
 
-def execute(options, warn=None, client=None):
+def execute(options, warn=None, client=None, ids_name='job_ids'):
     """Validate the selection, then run it. Bad options fail before any request is sent."""
-    query = JobQuery.from_options(options)
+    query = JobQuery.from_options(options, ids_name=ids_name)
     if client is not None:
         return run(client, query, warn)
     with build_client(options, warn) as own_client:

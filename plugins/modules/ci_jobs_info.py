@@ -17,7 +17,7 @@ description:
   - Can wait until the selected jobs have finished, polling only the jobs that have not.
   - Covers the job types C(Translation), C(SpeechRecognition) and C(WordsGeneralize).
 author:
-  - qcloud.ci contributors
+  - qcloud.ci contributors (@qcloud-ci)
 extends_documentation_fragment:
   - qcloud.ci.connection
   - qcloud.ci.selection

@@ -270,8 +270,8 @@ def test_terms_with_listing_options_fail_naming_the_option(scripted_http):
     scripted_http([])
     with pytest.raises(AnsibleLookupError) as caught:
         run(['a1'], queue_id='q1', **DIRECT)
-    assert caught.value.message.startswith('job_ids cannot be combined with the listing options')
-    assert caught.value.message.endswith('got job_ids and queue_id')
+    assert caught.value.message.startswith('job ids (the terms) cannot be combined with the listing options')
+    assert caught.value.message.endswith('got job ids (the terms) and queue_id')
 
 
 @pytest.mark.parametrize('option, value, allowed', [

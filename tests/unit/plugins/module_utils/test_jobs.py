@@ -563,3 +563,32 @@ def test_max_jobs_page_sizes_reach_the_real_client(scripted):
     assert 'nextToken=t4' in harness.urls[2]
     assert ids(result['jobs']) == ['j1', 'j2', 'j3', 'j4', 'j5']
     assert (result['next_token'], result['truncated']) == ('t5', True)
+
+
+class Vanishing(Progressing):
+    """Like Progressing, but ``gone`` stops existing after the first poll."""
+
+    def __init__(self, jobs, progress, gone):
+        Progressing.__init__(self, jobs, progress)
+        self.gone = gone
+
+    def get(self, path, params=None, check=None):
+        if polled(self):
+            self.by_id.pop(self.gone, None)
+        return Progressing.get(self, path, params, check)
+
+
+def test_a_job_that_vanishes_while_waiting_is_missing_and_not_polled_again():
+    service = Vanishing([job('a', 'Running'), job('b', 'Running')], {'a': ['Running', 'Running', 'Success']}, 'b')
+    clock = Clock()
+    result = _jobs.run(service, query(wait=True, wait_sleep=1, wait_timeout=60), clock=clock.time, sleep=clock.sleep)
+    assert polled(service) == ['/jobs/a,b', '/jobs/a,b', '/jobs/a']
+    assert result['missing_job_ids'] == ['b']
+    assert clock.now == 1003  # three polls, one second apart: not held until the timeout by the vanished job
+
+
+def test_an_empty_job_ids_list_selects_no_job_without_a_request():
+    service = FakeService([job('a')])
+    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': []}))
+    assert service.calls == []
+    assert result['jobs'] == [] and result['summary']['total'] == 0 and not result['summary']['all_succeeded']
