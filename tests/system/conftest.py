@@ -15,8 +15,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -34,10 +37,14 @@ from harness import Emulator  # noqa: E402 pylint: disable=wrong-import-position
 
 try:
     from hypothesis import HealthCheck, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
 except ImportError:  # pragma: no cover
     pass
 else:
-    # reproducible in CI, nothing written to the tree
+    # reproducible in CI, nothing written to the tree (no example database, caches in a temporary directory)
+    _HYPOTHESIS_HOME = tempfile.mkdtemp(prefix='qci-hypothesis-')
+    atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
+    set_hypothesis_home_dir(_HYPOTHESIS_HOME)
     settings.register_profile('qci', derandomize=True, database=None, deadline=None,
                               suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get('QCI_HYPOTHESIS_PROFILE', 'qci'))
