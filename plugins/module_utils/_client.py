@@ -23,6 +23,7 @@ Internal to this collection: the names may change in any release.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -129,7 +130,7 @@ def _retry_after(value):
         if parsed is None:
             return None
         seconds = mktime_tz(parsed) - time.time()
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
     return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
