@@ -546,7 +546,8 @@ def report_text(info, results, rat, cpu, wait, checks, elapsed):
         lines.append(name.ljust(22) + ''.join('%18s' % ('%.2f (%.2f)' % (rat[n][name], cpu[n][name])) for n in sizes))
     lines.append('emulator CPU / e wall' + ''.join('%18s' % ('%.0f %%' % (rat[n]['emulator/e'] * 100)) for n in sizes))
     imports = median([results[n]['a']['import_seconds'] for n in sizes])
-    lines.append('importing requests, xmltodict and module_utils (in every module run, not in a or e): %.3f s' % imports)
+    lines.append('CPU time of importing requests, xmltodict and the collection\'s module_utils, which every module '
+                 'run pays and a and e do not count: %.3f s' % imports)
     if wait is not None:
         lines.append('')
         lines.append('wait path: %d jobs finishing within %d s, ci_jobs_info wait: true, wait_sleep: %d (%.1f s)' % (
