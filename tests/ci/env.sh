@@ -257,9 +257,12 @@ qci_prune_home() {
 qci_lock() {
   mkdir -p "$QCI_CACHE"
   exec 9>"$QCI_CACHE/.lock"
+  local t0
   if ! flock -n 9; then
     echo "--- another make test/stage run is using $QCI_CACHE; waiting for it"
+    t0=$(date +%s)
     flock 9
+    echo "--- waited $(($(date +%s) - t0))s for the other run (counted in the set-up time)"
   fi
 }
 
