@@ -704,7 +704,12 @@ def main(argv=None):
                    'report': text}, handle, indent=1, sort_keys=True)
     print('raw results: %s' % args.json)
     if not args.no_chart:
-        chart(args.chart, info, results, rat, cpu)
+        try:
+            chart(args.chart, info, results, rat, cpu)
+        except ImportError as exc:
+            sys.stderr.write('bench: no chart: %s (matplotlib is pinned in .ci/requirements.txt; make bench '
+                             'installs it, or pass --no-chart)\n' % exc)
+            return 2
         print('chart: %s' % args.chart)
     return 0
 
