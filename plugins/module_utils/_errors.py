@@ -89,7 +89,7 @@ class CIRequestError(CIError):
 
     def with_reason(self, reason):
         """The same failure with another reason (the message is rebuilt)."""
-        return CIRequestError(reason, self.method, self.path, self.status, self.code, self.message,
+        return type(self)(reason, self.method, self.path, self.status, self.code, self.message,
                               self.request_id, self.trace_id, self.tries)
 
     def to_dict(self):
@@ -104,6 +104,18 @@ class CIRequestError(CIError):
             'path': self.path,
             'tries': self.tries,
         }
+
+
+# --- the client's deadline (owned by the client; keep in this block) -----------------------------
+class CIDeadlineExceeded(CIRequestError):
+    """A request's deadline was reached before it succeeded.
+
+    Carries the last failure's status, CI code, message and request id (all None when no try
+    was answered); its reason says that the deadline was reached.
+    """
+
+
+# --- end of the client's block -----------------------------------------------------------------
 
 
 class CIWaitTimeout(CIError):

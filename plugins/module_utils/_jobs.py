@@ -331,13 +331,8 @@ def list_jobs(client, query, warn):
     jobs = []
     seen = set()
     duplicates = 0
-    params = dict(query.params)
-    params['size'] = str(query.page_size)
-    if query.max_jobs is not None:
-        params['size'] = str(min(query.page_size, query.max_jobs))
     next_token = ''
-    pages = client.iter_pages('/jobs', params)
-    for page in pages:
+    for page in client.iter_pages('/jobs', query.params, query.page_size, limit=query.max_jobs):
         for job in _page_jobs(page):
             job_id = _text_of(job, 'job_id')
             if job_id is not None and job_id in seen:
@@ -346,13 +341,6 @@ def list_jobs(client, query, warn):
             seen.add(job_id)
             jobs.append(job)
         next_token = page.get('next_token') or ''
-        if query.max_jobs is not None and next_token:
-            remaining = query.max_jobs - len(jobs)
-            if remaining <= 0:
-                pages.close()
-                break
-            # ask for no more than what is left, so that next_token resumes exactly there
-            params['size'] = str(min(query.page_size, remaining))
     truncated = False
     if query.max_jobs is not None and len(jobs) > query.max_jobs:  # a service that sent more than asked for
         del jobs[query.max_jobs:]

@@ -50,7 +50,7 @@ class FakeService(object):
         self.repeat_first = repeat_first  # repeat the last job of a page at the start of the next
         self.calls = []
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         params = dict(params or {})
         self.calls.append((path, params))
         if path.startswith('/jobs/'):
@@ -68,8 +68,9 @@ class FakeService(object):
         token = str(min(end, len(self.jobs))) if end < len(self.jobs) else ''
         return {'jobs_detail': page, 'next_token': token}
 
-    # the real pagination (NextToken, repeated tokens, params read before each request) over this fake
+    # the real pagination (NextToken, repeated tokens, page sizes up to a limit) over this fake
     iter_pages = _client.CIClient.iter_pages
+    _last_request_id = None
 
     @property
     def sizes(self):
@@ -424,7 +425,7 @@ def test_ids_are_fetched_in_batches_of_50_in_the_order_asked():
 
 def test_ids_the_service_neither_returns_nor_reports_are_missing():
     class Silent(FakeService):
-        def get(self, path, params=None, check=None):
+        def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
             page = FakeService.get(self, path, params)
             page['non_exist_job_ids'] = []
             return page
@@ -456,7 +457,7 @@ class Progressing(FakeService):
         FakeService.__init__(self, jobs)
         self.progress = dict((k, list(v)) for k, v in progress.items())
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if path.startswith('/jobs/'):
             for job_id in path[len('/jobs/'):].split(','):
                 if self.progress.get(job_id):
@@ -572,7 +573,7 @@ class Vanishing(Progressing):
         Progressing.__init__(self, jobs, progress)
         self.gone = gone
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if polled(self):
             self.by_id.pop(self.gone, None)
         return Progressing.get(self, path, params, check)
