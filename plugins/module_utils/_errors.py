@@ -106,8 +106,9 @@ class CIRequestError(CIError):
         }
 
 
-class CIWaitTimeout(CIError):
-    """Jobs were still unfinished when ``wait_timeout`` ran out; ``result`` has the jobs."""
+class CIWaitIncomplete(CIError):
+    """Waiting did not end with every job finished: ``wait_timeout`` ran out, a job vanished, or a job
+    cannot be waited for. ``result`` is the whole result (jobs, summary, missing and vanished ids, ...)."""
 
     def __init__(self, msg, result):
         super().__init__(msg)
