@@ -55,7 +55,7 @@ class FakeService(object):
         self.repeat_first = repeat_first  # repeat the last job of a page at the start of the next
         self.calls = []
 
-    def get(self, path, params=None, check=None, deadline=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         params = dict(params or {})
         self.calls.append((path, params))
         if path.startswith('/jobs/'):
@@ -75,6 +75,7 @@ class FakeService(object):
 
     # the real pagination (NextToken, repeated tokens, params read before each request) over this fake
     iter_pages = _client.CIClient.iter_pages
+    _last_request_id = None
 
     @property
     def sizes(self):
@@ -444,7 +445,7 @@ def test_ids_are_fetched_in_batches_of_100_in_the_order_asked():
 
 def test_ids_the_service_neither_returns_nor_reports_are_missing():
     class Silent(FakeService):
-        def get(self, path, params=None, check=None, deadline=None):
+        def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
             page = FakeService.get(self, path, params)
             page['non_exist_job_ids'] = []
             return page
@@ -476,7 +477,7 @@ class Progressing(FakeService):
         FakeService.__init__(self, jobs)
         self.progress = dict((k, list(v)) for k, v in progress.items())
 
-    def get(self, path, params=None, check=None, deadline=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if path.startswith('/jobs/'):
             for job_id in path[len('/jobs/'):].split(','):
                 if self.progress.get(job_id):
@@ -592,7 +593,7 @@ class Vanishing(Progressing):
         Progressing.__init__(self, jobs, progress)
         self.gone = gone
 
-    def get(self, path, params=None, check=None, deadline=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if polled(self):
             self.by_id.pop(self.gone, None)
         return Progressing.get(self, path, params, check)
@@ -662,7 +663,7 @@ class Deadlined(Progressing):
         self.cost = cost  # simulated seconds one request takes, retries included
         self.deadlines = []
 
-    def get(self, path, params=None, check=None, deadline=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         self.deadlines.append(deadline)
         if deadline is not None and self.clock.now + self.cost >= deadline:
             self.clock.now = max(self.clock.now, deadline)
@@ -702,7 +703,7 @@ class Refusing(FakeService):
         self.limit = limit
         self.refusal = refusal
 
-    def get(self, path, params=None, check=None, deadline=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if path.startswith('/jobs/') and len(path.split(',')) > self.limit:
             self.calls.append((path, params))
             status, code, message = self.refusal
