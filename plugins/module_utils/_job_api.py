@@ -156,15 +156,15 @@ def wait_for_jobs(client, jobs, query, batches, clock, sleep):
     vanished = []
     while True:
         pending = [job for job in unfinished(jobs) if job_id_of(job) not in vanished]
-        remaining = deadline - clock()
-        if not pending or remaining <= 0:
+        if not pending or deadline - clock() <= 0:
             return vanished, _incomplete(pending, vanished, query.wait_timeout)
-        sleep(min(query.wait_sleep, remaining))
+        sleep(min(query.wait_sleep, deadline - clock()))
+        if deadline - clock() <= 0:  # a poll at the deadline has no time left to run
+            continue
         try:
             _poll(client, jobs, [job_id_of(job) for job in pending], batches, deadline, vanished)
-        except CIDeadlineExceeded:
-            pending = [job for job in unfinished(jobs) if job_id_of(job) not in vanished]
-            return vanished, _incomplete(pending, vanished, query.wait_timeout)
+        except CIDeadlineExceeded:  # the poll (its retries and their waits) did not fit in the budget
+            deadline = clock()
 
 
 def _incomplete(pending, vanished, timeout):

@@ -724,7 +724,7 @@ def batch_sizes(service):
 def test_a_batch_refused_as_too_long_is_halved_and_the_size_kept_for_the_run(refusal):
     service = Refusing(many(130, 'Running'), 30, refusal)
     clock = Clock()
-    query_ = _jobs.JobQuery.from_options({'job_ids': ids(service.jobs), 'wait': True, 'wait_timeout': 1,
+    query_ = _jobs.JobQuery.from_options({'job_ids': ids(service.jobs), 'wait': True, 'wait_timeout': 2,
                                           'wait_sleep': 1})
     with pytest.raises(CIWaitIncomplete):
         _job_api.run(service, query_, clock=clock.time, sleep=clock.sleep)

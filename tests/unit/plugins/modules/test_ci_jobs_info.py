@@ -290,8 +290,9 @@ def test_wait_timeout_fails_naming_the_jobs_and_still_returns_them(capsys, scrip
     monkeypatch.setattr(_execute, 'time', clock)
     scripted_http([page(('a1', 'Running'), ('b2', 'Success'), ('c3', 'Submitted')),
                    page(('a1', 'Running'), ('c3', 'Running'))])
-    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=3, wait_sleep=3))
-    assert result['msg'] == 'Timed out after 3 seconds waiting for 2 job(s) to finish: a1 (Running), c3 (Running)'
+    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=4, wait_sleep=3))
+    assert result['msg'] == 'Timed out after 4 seconds waiting for 2 job(s) to finish: a1 (Running), c3 (Running)'
+    assert clock.sleeps == [3, 1]  # a poll at 3 s; none at the deadline, 4 s, where it has no time left
     assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2', 'c3']
     assert result['summary']['finished'] is False
     assert 'option' not in result
@@ -316,3 +317,16 @@ def test_the_result_always_has_vanished_job_ids(capsys, scripted_http):
     scripted_http([page(('a1', 'Success'))])
     code, result = run_module(capsys, dict(LISTING))
     assert code == 0 and result['vanished_job_ids'] == []
+
+
+def test_a_busy_service_cannot_hold_the_wait_past_wait_timeout(capsys, scripted_http, monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(_execute, 'time', clock)
+    busy = (503, xml_error('ServiceUnavailable', 'busy'), {'Retry-After': '30'})
+    adapter = scripted_http([page(('a1', 'Running'), ('b2', 'Success'))] + [busy] * 10)
+    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=10, wait_sleep=2, retries=5))
+    assert result['msg'] == 'Timed out after 10 seconds waiting for 1 job(s) to finish: a1 (Running)'
+    assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2']
+    assert result['vanished_job_ids'] == [] and 'error' not in result
+    assert clock.now <= 10  # every sleep, retry and Retry-After fitted in the budget
+    assert len(adapter.requests) == 2  # the listing, and one poll whose Retry-After would pass the deadline
