@@ -46,7 +46,7 @@ options:
       - V(all) returns every job, V(failed) only the jobs in state C(Failed) or C(Cancel), V(none) no job.
       - Use V(failed) or V(none) to gate on thousands of jobs. Ansible's handling of a large result costs far
         more time than fetching it.
-      - The lookup M(qcloud.ci.ci_jobs) names the same choice O(qcloud.ci.ci_jobs#lookup:output).
+      - The lookup P(qcloud.ci.ci_jobs#lookup) names the same choice O(qcloud.ci.ci_jobs#lookup:output).
       - Before 1.1.0 this option was called O(return_jobs). That name still works but is deprecated and
         will be removed in 3.0.0.
     type: str
