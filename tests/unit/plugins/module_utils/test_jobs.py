@@ -513,7 +513,7 @@ def test_wait_by_id_polls_only_unfinished_ids():
     clock = Clock()
     service = Progressing([job('a', 'Running'), job('b')], {'a': ['Running', 'Running', 'Success']})
     result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'wait': True, 'wait_sleep': 1}),
-                       clock=clock.time, sleep=clock.sleep)
+                          clock=clock.time, sleep=clock.sleep)
     assert polled(service) == ['/jobs/a,b', '/jobs/a', '/jobs/a']
     assert clock.sleeps == [1.0, 1.0]
     assert result['summary']['all_succeeded'] is True
@@ -557,7 +557,7 @@ def test_wait_timeout_keeps_output():
     service = FakeService([job('a', 'Failed'), job('b', 'Running')])
     with pytest.raises(CIWaitIncomplete) as caught:
         _job_api.run(service, query(wait=True, wait_timeout=1, output='failed'), clock=clock.time,
-                  sleep=clock.sleep)
+                     sleep=clock.sleep)
     assert ids(caught.value.result['jobs']) == ['a']
     assert caught.value.result['summary']['total'] == 2
 
