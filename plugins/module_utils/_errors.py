@@ -90,7 +90,7 @@ class CIRequestError(CIError):
     def with_reason(self, reason):
         """The same failure with another reason (the message is rebuilt)."""
         return type(self)(reason, self.method, self.path, self.status, self.code, self.message,
-                              self.request_id, self.trace_id, self.tries)
+                          self.request_id, self.trace_id, self.tries)
 
     def to_dict(self):
         """The error's facts for a module's ``error`` return value."""
@@ -118,8 +118,10 @@ class CIDeadlineExceeded(CIRequestError):
 # --- end of the client's block -----------------------------------------------------------------
 
 
-class CIWaitTimeout(CIError):
-    """Jobs were still unfinished when ``wait_timeout`` ran out; ``result`` has the jobs."""
+# --- the outcome of waiting (owned by the job model; keep in this block) ------------------------
+class CIWaitIncomplete(CIError):
+    """Waiting did not end with every job finished: ``wait_timeout`` ran out, a job vanished, or a job
+    cannot be waited for. ``result`` is the whole result (jobs, summary, missing and vanished ids, ...)."""
 
     def __init__(self, msg, result):
         super().__init__(msg)

@@ -16,7 +16,8 @@ export TENCENTCLOUD_SECRET_KEY=qci-test-secret-key-environment-000
 unset TENCENTCLOUD_SECURITY_TOKEN TENCENTCLOUD_REGION
 set -x
 
-ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" -e "data_dir=${data}" "$@" 2>&1 \
+# ansible-test turns deprecation warnings off; this target checks one
+ANSIBLE_DEPRECATION_WARNINGS=true ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" -e "data_dir=${data}" "$@" 2>&1 \
     | tee "${data}/output.txt"
 
 # on_missing=warn warned about its unknown id; on_missing=skip did not
@@ -25,3 +26,8 @@ if grep -q 'unknown-skip' "${data}/output.txt"; then
     echo 'on_missing=skip printed the unknown id' >&2
     exit 1
 fi
+
+# the deprecated option name result= still works and says so
+grep -q 'The option result of this lookup is deprecated; use output' "${data}/output.txt"
+# max_jobs stopped a listing: the lookup says what a lookup user can do (it has no next_token)
+grep -q 'Stopped after max_jobs=60 jobs; more jobs match. Raise max_jobs to get more' "${data}/output.txt"
