@@ -29,13 +29,18 @@ options:
     type: list
     elements: str
     required: false
-  result:
+  output:
     description:
-      - V(jobs) returns the list of jobs; V(summary) returns one dictionary with the same counts as the
-        module's C(summary) (C(total), C(by_state), C(finished), C(all_succeeded), C(failed_job_ids)).
+      - What to return. V(jobs) returns the list of jobs; V(summary) returns one dictionary with the same counts
+        as the module's C(summary) (C(total), C(by_state), C(finished), C(all_succeeded), C(failed_job_ids)).
+      - The module M(qcloud.ci.ci_jobs_info) names the same choice O(qcloud.ci.ci_jobs_info#module:output).
+      - Before 1.1.0 this option was called O(result). That name still works but is deprecated and will be
+        removed in 3.0.0.
     type: str
     choices: [jobs, summary]
     default: jobs
+    aliases: [result]
+    version_added: 1.1.0
   on_missing:
     description:
       - What to do when the service does not know a job id given as a term.
@@ -44,7 +49,7 @@ options:
     choices: [error, warn, skip]
     default: error
 notes:
-  - Use O(result=summary) or a narrow filter for thousands of jobs; a lookup holds its whole result in memory.
+  - Use O(output=summary) or a narrow filter for thousands of jobs; a lookup holds its whole result in memory.
 seealso:
   - module: qcloud.ci.ci_jobs_info
     description: The same selection as a task, with waiting.
@@ -62,7 +67,7 @@ EXAMPLES = r'''
     msg: Deploying
   when: >-
     lookup('qcloud.ci.ci_jobs', queue_id='p893bcda225bf4945a378da6662e81a89', tag='Translation',
-           result='summary', bucket='examplebucket-1250000000', region='ap-guangzhou').all_succeeded
+           output='summary', bucket='examplebucket-1250000000', region='ap-guangzhou').all_succeeded
 
 - name: Connection from variables (qcloud_ci_bucket, qcloud_ci_region) and TENCENTCLOUD_* in the environment
   vars:
@@ -78,34 +83,40 @@ EXAMPLES = r'''
 RETURN = r'''
 _raw:
   description:
-    - With O(result=jobs), the jobs, normalized as the module's C(jobs) (snake_case API names, repeated
+    - With O(output=jobs), the jobs, normalized as the module's C(jobs) (snake_case API names, repeated
       elements always lists, C(-) times V(null)).
-    - With O(result=summary), one dictionary, the module's C(summary).
+    - With O(output=summary), one dictionary, the module's C(summary).
   type: list
   elements: dict
 '''
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError
-from ansible_collections.qcloud.ci.plugins.module_utils._runner import execute
+from ansible_collections.qcloud.ci.plugins.module_utils._execute import execute
 from ansible_collections.qcloud.ci.plugins.plugin_utils._lookup import CILookupBase
+
+TERMS = 'job ids (the terms)'
+RESUME_HINT = ('Raise max_jobs to get more, or narrow the listing (for example with start_creation_time and '
+               'end_creation_time) and look up the rest separately.')
 
 
 class LookupModule(CILookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        options = self.read_options(variables, kwargs, extra=('result', 'on_missing'))
+        self.deprecate_alias(kwargs, 'result', 'output')
+        options = self.read_options(variables, kwargs, extra=('output', 'on_missing'))
+        output, on_missing = options.pop('output'), options.pop('on_missing')
         if terms:
             options['job_ids'] = [str(term) for term in self._flatten(terms)]  # a list of ids is a term too
         try:
-            result = execute(options, warn=self.warn, ids_name='job ids (the terms)')
+            result = execute(options, warn=self.warn, ids_name=TERMS, resume_hint=RESUME_HINT)
         except CIError as exc:
             raise self.lookup_error(exc)
         missing = result['missing_job_ids']
-        if missing and options['on_missing'] != 'skip':
+        if missing and on_missing != 'skip':
             text = 'The CI service does not know %d job id(s): %s' % (len(missing), ', '.join(missing))
-            if options['on_missing'] == 'error':
+            if on_missing == 'error':
                 raise self.lookup_error(CIError(text + ' (set on_missing=warn or skip to go on without them)'))
             self.warn(text)
-        if options['result'] == 'summary':
+        if output == 'summary':
             return [result['summary']]
         return result['jobs']

@@ -89,7 +89,7 @@ class CIRequestError(CIError):
 
     def with_reason(self, reason):
         """The same failure with another reason (the message is rebuilt)."""
-        return CIRequestError(reason, self.method, self.path, self.status, self.code, self.message,
+        return type(self)(reason, self.method, self.path, self.status, self.code, self.message,
                               self.request_id, self.trace_id, self.tries)
 
     def to_dict(self):
@@ -106,8 +106,22 @@ class CIRequestError(CIError):
         }
 
 
-class CIWaitTimeout(CIError):
-    """Jobs were still unfinished when ``wait_timeout`` ran out; ``result`` has the jobs."""
+# --- the client's deadline (owned by the client; keep in this block) -----------------------------
+class CIDeadlineExceeded(CIRequestError):
+    """A request's deadline was reached before it succeeded.
+
+    Carries the last failure's status, CI code, message and request id (all None when no try
+    was answered); its reason says that the deadline was reached.
+    """
+
+
+# --- end of the client's block -----------------------------------------------------------------
+
+
+# --- the outcome of waiting (owned by the job model; keep in this block) ------------------------
+class CIWaitIncomplete(CIError):
+    """Waiting did not end with every job finished: ``wait_timeout`` ran out, a job vanished, or a job
+    cannot be waited for. ``result`` is the whole result (jobs, summary, missing and vanished ids, ...)."""
 
     def __init__(self, msg, result):
         super().__init__(msg)

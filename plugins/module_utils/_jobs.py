@@ -3,54 +3,43 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The job model of qcloud.ci: queries, times, jobs, summary, waiting.
+"""The job model of qcloud.ci: queries, times, jobs, summary. Pure: it sends no request.
 
 Internal to this collection: the names may change in any release.
 
 * ``JobQuery.from_options`` validates every option of a selection (``GET /jobs`` filters or
-  job ids) and names the option and what is allowed when a value is wrong;
+  job ids) and names the option and what is allowed when a value is wrong; ``LIST_FILTERS``,
+  one table of option -> API parameter -> converter, drives the listing parameters;
 * ``parse_time`` accepts the API's time format, ISO 8601 with an offset, and relative ages;
 * jobs arrive already normalized by ``_xml`` (snake_case keys, repeated elements as lists);
-* ``summarize`` builds the summary a playbook gates on;
-* ``run`` executes a query through a ``_client.CIClient``: every page, jobs by id in
-  batches, optional waiting that polls only the unfinished jobs by id.
+* ``summarize`` builds the summary a playbook gates on, ``build_result`` the result the module
+  and the lookup hand out.
 
-Everything but ``run`` is pure.
+The calls to the service (listing, jobs by id, waiting) are in ``_job_api``.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import time
 
-from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitTimeout
+from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError
 
 TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
 STATES = ('Submitted', 'Running', 'Success', 'Failed', 'Pause', 'Cancel')
 UNFINISHED_STATES = frozenset(('Submitted', 'Running', 'Pause'))
 FAILED_STATES = frozenset(('Failed', 'Cancel'))
 ORDERS = ('Desc', 'Asc')
-RETURN_JOBS = ('all', 'failed', 'none')
+OUTPUTS = ('all', 'failed', 'none')  # which jobs the module returns in ``jobs``
 MAX_PAGE_SIZE = 100
-IDS_PER_REQUEST = 50  # not documented by Tencent; the official SDKs join any number with ","
+# The defaults of the selection and wait options: the argument spec (``_options``) and the code read
+# them here; the doc fragments and the module documentation state the same (a unit test compares them).
+DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE
+DEFAULT_OUTPUT = 'all'
+DEFAULT_WAIT_TIMEOUT = 600
+DEFAULT_WAIT_SLEEP = 5
 JOB_ID_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.~-]{0,127}\Z')
 TEXT_FILTER_RE = re.compile(r'^[^\x00-\x1f\x7f]{1,1024}\Z')
-
-# Filters of GET /jobs: option name -> API parameter name.
-LIST_FILTERS = (
-    ('queue_id', 'queueId'),
-    ('tag', 'tag'),
-    ('states', 'states'),
-    ('workflow_id', 'workflowId'),
-    ('inventory_trigger_job_id', 'inventoryTriggerJobId'),
-    ('input_object', 'inputObject'),
-    ('order_by_time', 'orderByTime'),
-    ('start_creation_time', 'startCreationTime'),
-    ('end_creation_time', 'endCreationTime'),
-    ('next_token', 'nextToken'),
-)
-LIST_ONLY_OPTIONS = tuple(name for name, dummy in LIST_FILTERS) + ('max_jobs',)
 
 TIME_FORMS = ('the API format 2024-05-01T00:00:00+0800, ISO 8601 with an offset such as 2024-05-01T00:00:00Z or '
               '2024-05-01T00:00:00+08:00, or an age such as 30m, 2h, 7d or 1w (that long before now)')
@@ -75,11 +64,11 @@ def parse_time(option, value, now):
 
     ``now`` is a timezone-aware ``datetime`` (relative ages count back from it).
     """
-    text = str(value).strip() if isinstance(value, (str, datetime.datetime)) else None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             _fail(option, '%s must carry a time zone offset; accepted forms are %s' % (option, TIME_FORMS))
         return _api_time(value)
+    text = value.strip() if isinstance(value, str) else None
     if not text:
         _fail(option, '%s must be a time; accepted forms are %s; got %r' % (option, TIME_FORMS, value))
     age = _AGE_RE.match(text)
@@ -92,19 +81,24 @@ def parse_time(option, value, now):
     match = _ABSOLUTE_TIME_RE.match(text)
     if not match:
         _fail(option, '%s must be a time with an offset; accepted forms are %s; got %r' % (option, TIME_FORMS, value))
-    year, month, day, hour, minute, second, zulu, sign, off_h, off_m = match.groups()
     try:
-        if zulu:
-            tz = datetime.timezone.utc
-        else:
-            delta = datetime.timedelta(hours=int(off_h), minutes=int(off_m))
-            if delta >= datetime.timedelta(hours=24):
-                raise ValueError('offset out of range')
-            tz = datetime.timezone(delta if sign == '+' else -delta)
-        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
+        moment = _absolute_time(match.groups())
     except ValueError as exc:
         _fail(option, '%s is not a valid time (%s); accepted forms are %s; got %r' % (option, exc, TIME_FORMS, value))
     return _api_time(moment)
+
+
+def _absolute_time(groups):
+    """The aware ``datetime`` of ``_ABSOLUTE_TIME_RE``'s groups; ValueError names what is out of range."""
+    year, month, day, hour, minute, second, zulu, sign, off_h, off_m = groups
+    if zulu:
+        tz = datetime.timezone.utc
+    else:
+        if int(off_h) > 23 or int(off_m) > 59:
+            raise ValueError('the offset must be from -23:59 to +23:59, with minutes from 00 to 59')
+        delta = datetime.timedelta(hours=int(off_h), minutes=int(off_m))
+        tz = datetime.timezone(delta if sign == '+' else -delta)
+    return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
 def _text(option, value):
@@ -179,32 +173,124 @@ def validate_states(value):
     return unique
 
 
-def validate_job_ids(value):
+def validate_job_ids(value, ids_name='job_ids'):
+    """The ids, stripped and deduplicated in order. ``ids_name`` names them in errors (the lookup's terms).
+
+    Surrounding spaces are dropped: Ansible splits ``job_ids: "a, b"`` into ``a`` and `` b``.
+    """
     ids = _as_list('job_ids', value)
     if ids is None:
-        _fail('job_ids', 'job_ids must be a list of job ids')
+        _fail('job_ids', '%s must be a list of job ids' % ids_name)
     unique = []
     seen = set()
     for job_id in ids:
+        job_id = job_id.strip() if isinstance(job_id, str) else job_id
         if not isinstance(job_id, str) or not JOB_ID_RE.match(job_id):
-            _fail('job_ids', 'each of job_ids must be a job id of letters, digits, "-", "_", "." or "~" '
-                             '(at most 128 characters, such as a8d121820f5e411ec926ef19d53ba9c6f); got %r' % (job_id,))
+            _fail('job_ids', 'each of %s must be a job id of letters, digits, "-", "_", "." or "~" '
+                             '(at most 128 characters, such as a8d121820f5e411ec926ef19d53ba9c6f); got %r' % (ids_name, job_id))
         if job_id not in seen:
             seen.add(job_id)
             unique.append(job_id)
     return unique
 
 
+def _states_param(option, value, now):
+    states = validate_states(value)
+    return ','.join(states) if states else None
+
+
+def _time_param(option, value, now):
+    return parse_time(option, value, now)
+
+
+def _text_param(option, value, now):
+    return _text(option, value)
+
+
+def _choice_param(allowed):
+    return lambda option, value, now: _choice(option, value, allowed)
+
+
+# The filters of GET /jobs, in one table that builds the request: option, API parameter, and the
+# converter ``(option, value, now) -> text or None`` that validates the value and gives the API's form.
+# A value of None, '' or [] is "not set".
+LIST_FILTERS = (
+    ('queue_id', 'queueId', _text_param),
+    ('tag', 'tag', _choice_param(TAGS)),
+    ('states', 'states', _states_param),
+    ('workflow_id', 'workflowId', _text_param),
+    ('inventory_trigger_job_id', 'inventoryTriggerJobId', _text_param),
+    ('input_object', 'inputObject', _text_param),
+    ('order_by_time', 'orderByTime', _choice_param(ORDERS)),
+    ('start_creation_time', 'startCreationTime', _time_param),
+    ('end_creation_time', 'endCreationTime', _time_param),
+    ('next_token', 'nextToken', _text_param),
+)
+LIST_REQUIRED = ('queue_id', 'tag')
+LIST_ONLY_OPTIONS = tuple(name for name, dummy, dummy2 in LIST_FILTERS) + ('max_jobs',)
+
+
+def _is_set(value):
+    return value not in (None, '', [])
+
+
+def build_list_params(options, now):
+    """The parameters of ``GET /jobs`` (without ``size``) from option values, as ``LIST_FILTERS`` says."""
+    missing = [name for name in LIST_REQUIRED if not options.get(name)]
+    if missing:
+        _fail(missing[0], 'select jobs with job_ids, or list them with queue_id and tag (both required for a '
+                          'listing); %s is missing' % ' and '.join(missing))
+    params = {}
+    for option, api, convert in LIST_FILTERS:
+        if _is_set(options.get(option)):
+            value = convert(option, options.get(option), now)
+            if value is not None:
+                params[api] = value
+    _check_time_range(params)
+    return params
+
+
+def _check_time_range(params):
+    if 'startCreationTime' in params and 'endCreationTime' in params:
+        start = datetime.datetime.strptime(params['startCreationTime'], API_TIME_FORMAT)
+        end = datetime.datetime.strptime(params['endCreationTime'], API_TIME_FORMAT)
+        if start > end:
+            _fail('start_creation_time', 'start_creation_time (%s) is after end_creation_time (%s)'
+                  % (params['startCreationTime'], params['endCreationTime']))
+
+
+def _default(value, default):
+    return default if value is None else value
+
+
+def _common_options(get):
+    """The page size, output and wait options, validated, for ``JobQuery``."""
+    page_size = _int('page_size', _default(get('page_size'), DEFAULT_PAGE_SIZE), 1, MAX_PAGE_SIZE,
+                     'a whole number from 1 to %d' % MAX_PAGE_SIZE)
+    wait = get('wait') or False
+    if not isinstance(wait, bool):
+        _fail('wait', 'wait must be true or false; got %r' % (wait,))
+    return dict(
+        page_size=page_size,
+        output=_choice('output', get('output') or DEFAULT_OUTPUT, OUTPUTS),
+        wait=wait,
+        wait_timeout=_number('wait_timeout', _default(get('wait_timeout'), DEFAULT_WAIT_TIMEOUT), 0, 86400,
+                             'a number of seconds from 0 to 86400'),
+        wait_sleep=_number('wait_sleep', _default(get('wait_sleep'), DEFAULT_WAIT_SLEEP), 0.1, 3600,
+                           'a number of seconds from 0.1 to 3600'),
+    )
+
+
 class JobQuery(object):
     """A validated selection: job ids, or the filters of ``GET /jobs``; and what to do with it."""
 
-    def __init__(self, job_ids=None, params=None, page_size=MAX_PAGE_SIZE, max_jobs=None, return_jobs='all',
-                 wait=False, wait_timeout=600.0, wait_sleep=5.0):
+    def __init__(self, job_ids=None, params=None, page_size=DEFAULT_PAGE_SIZE, max_jobs=None, output=DEFAULT_OUTPUT,
+                 wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, wait_sleep=DEFAULT_WAIT_SLEEP):
         self.job_ids = job_ids
         self.params = params or {}
         self.page_size = page_size
         self.max_jobs = max_jobs
-        self.return_jobs = return_jobs
+        self.output = output
         self.wait = wait
         self.wait_timeout = wait_timeout
         self.wait_sleep = wait_sleep
@@ -215,57 +301,15 @@ class JobQuery(object):
 
         ``ids_name`` is what the job ids are called where they came from (the lookup's terms).
         """
-        get = options.get
-        now = now or datetime.datetime.now(datetime.timezone.utc)
-        page_size = _int('page_size', get('page_size', MAX_PAGE_SIZE), 1, MAX_PAGE_SIZE,
-                         'a whole number from 1 to %d' % MAX_PAGE_SIZE)
-        if page_size is None:
-            page_size = MAX_PAGE_SIZE
-        return_jobs = _choice('return_jobs', get('return_jobs') or 'all', RETURN_JOBS)
-        wait = get('wait') or False
-        if not isinstance(wait, bool):
-            _fail('wait', 'wait must be true or false; got %r' % (wait,))
-        wait_timeout = _number('wait_timeout', 600 if get('wait_timeout') is None else get('wait_timeout'),
-                               0, 86400, 'a number of seconds from 0 to 86400')
-        wait_sleep = _number('wait_sleep', 5 if get('wait_sleep') is None else get('wait_sleep'),
-                             0.1, 3600, 'a number of seconds from 0.1 to 3600')
-        common = dict(page_size=page_size, return_jobs=return_jobs, wait=wait, wait_timeout=wait_timeout,
-                      wait_sleep=wait_sleep)
-        if get('job_ids') is not None:  # an empty list selects no job (a gate then sees total 0)
-            given = [name for name in LIST_ONLY_OPTIONS if get(name) not in (None, '', [])]
+        common = _common_options(options.get)
+        if options.get('job_ids') is not None:  # an empty list selects no job (a gate then sees total 0)
+            given = [name for name in LIST_ONLY_OPTIONS if _is_set(options.get(name))]
             if given:
                 _fail(given[0], '%s cannot be combined with the listing options (%s); got %s and %s'
                       % (ids_name, ', '.join(LIST_ONLY_OPTIONS), ids_name, ', '.join(given)))
-            return cls(job_ids=validate_job_ids(get('job_ids')), **common)
-        missing = [name for name in ('queue_id', 'tag') if not get(name)]
-        if missing:
-            _fail(missing[0], 'select jobs with job_ids, or list them with queue_id and tag (both required for a '
-                              'listing); %s is missing' % ' and '.join(missing))
-        params = {
-            'queueId': _text('queue_id', get('queue_id')),
-            'tag': _choice('tag', get('tag'), TAGS),
-        }
-        states = validate_states(get('states'))
-        if states:
-            params['states'] = ','.join(states)
-        for option, api in (('workflow_id', 'workflowId'), ('inventory_trigger_job_id', 'inventoryTriggerJobId'),
-                            ('input_object', 'inputObject'), ('next_token', 'nextToken')):
-            value = _text(option, get(option) or None)
-            if value is not None:
-                params[api] = value
-        order = _choice('order_by_time', get('order_by_time'), ORDERS)
-        if order:
-            params['orderByTime'] = order
-        for option, api in (('start_creation_time', 'startCreationTime'), ('end_creation_time', 'endCreationTime')):
-            if get(option) not in (None, ''):
-                params[api] = parse_time(option, get(option), now)
-        if 'startCreationTime' in params and 'endCreationTime' in params:
-            start = datetime.datetime.strptime(params['startCreationTime'], API_TIME_FORMAT)
-            end = datetime.datetime.strptime(params['endCreationTime'], API_TIME_FORMAT)
-            if start > end:
-                _fail('start_creation_time', 'start_creation_time (%s) is after end_creation_time (%s)'
-                      % (params['startCreationTime'], params['endCreationTime']))
-        max_jobs = _int('max_jobs', get('max_jobs'), 1, None, 'a whole number of at least 1')
+            return cls(job_ids=validate_job_ids(options.get('job_ids'), ids_name), **common)
+        params = build_list_params(options, now or datetime.datetime.now(datetime.timezone.utc))
+        max_jobs = _int('max_jobs', options.get('max_jobs'), 1, None, 'a whole number of at least 1')
         return cls(params=params, max_jobs=max_jobs, **common)
 
 
@@ -297,12 +341,14 @@ def summarize(jobs):
     }
 
 
-def _page_jobs(page):
+def page_jobs(page):
+    """The jobs of a normalized page (anything that is not an element with children is dropped)."""
     jobs = page.get('jobs_detail') or []
     return [job for job in jobs if isinstance(job, dict)]
 
 
-def _missing_ids(page):
+def missing_ids(page):
+    """The ids of a page's ``NonExistJobIds``, repeated elements or one comma-joined text."""
     missing = []
     for item in page.get('non_exist_job_ids') or []:
         if isinstance(item, str):
@@ -310,133 +356,46 @@ def _missing_ids(page):
     return missing
 
 
-def fetch_by_ids(client, job_ids):
-    """``GET /jobs/<ids>`` in batches. Returns ``(jobs in the order asked, missing ids)``."""
-    found = {}
-    missing = []
-    for start in range(0, len(job_ids), IDS_PER_REQUEST):
-        batch = job_ids[start:start + IDS_PER_REQUEST]
-        page = client.get('/jobs/' + ','.join(batch))
-        for job in _page_jobs(page):
-            if _text_of(job, 'job_id') is not None:
-                found[job['job_id']] = job
-        missing.extend(job_id for job_id in _missing_ids(page) if job_id not in found)
-    jobs = [found[job_id] for job_id in job_ids if job_id in found]
-    unanswered = [job_id for job_id in job_ids if job_id not in found and job_id not in missing]
-    return jobs, missing + unanswered
+def job_id_of(job):
+    return _text_of(job, 'job_id')
 
 
-def list_jobs(client, query, warn):
-    """Every page of ``GET /jobs`` (or up to ``max_jobs``). Returns ``(jobs, next_token, truncated)``."""
-    jobs = []
-    seen = set()
-    duplicates = 0
-    params = dict(query.params)
-    params['size'] = str(query.page_size)
-    if query.max_jobs is not None:
-        params['size'] = str(min(query.page_size, query.max_jobs))
-    next_token = ''
-    pages = client.iter_pages('/jobs', params)
-    for page in pages:
-        for job in _page_jobs(page):
-            job_id = _text_of(job, 'job_id')
-            if job_id is not None and job_id in seen:
-                duplicates += 1
-                continue
-            seen.add(job_id)
-            jobs.append(job)
-        next_token = page.get('next_token') or ''
-        if query.max_jobs is not None and next_token:
-            remaining = query.max_jobs - len(jobs)
-            if remaining <= 0:
-                pages.close()
-                break
-            # ask for no more than what is left, so that next_token resumes exactly there
-            params['size'] = str(min(query.page_size, remaining))
-    truncated = False
-    if query.max_jobs is not None and len(jobs) > query.max_jobs:  # a service that sent more than asked for
-        del jobs[query.max_jobs:]
-        truncated = True
-    if duplicates:
-        warn('The service returned %d job(s) twice across pages; each job is returned once.' % duplicates)
-    truncated = truncated or bool(query.max_jobs is not None and next_token and len(jobs) >= query.max_jobs)
-    if truncated:
-        warn('Stopped after max_jobs=%d jobs; more jobs match. Use next_token to resume, or raise max_jobs.'
-             % query.max_jobs)
-    return jobs, next_token if isinstance(next_token, str) else '', truncated
-
-
-def _unfinished(jobs):
+def unfinished(jobs):
     return [job for job in jobs if _text_of(job, 'state') in UNFINISHED_STATES]
 
 
-def _describe_unfinished(jobs, limit=20):
+def describe_jobs(jobs, limit=20):
+    """``a (Running), b (Pause), and 3 more``."""
     names = ['%s (%s)' % (job.get('job_id'), job.get('state')) for job in jobs[:limit]]
     if len(jobs) > limit:
         names.append('and %d more' % (len(jobs) - limit))
     return ', '.join(names)
 
 
-def wait_for_jobs(client, jobs, missing, timeout, sleep_seconds, clock, sleep):
-    """Poll the unfinished jobs by id until none is left, in place. Returns the number of polls."""
-    deadline = clock() + timeout
-    index = dict((_text_of(job, 'job_id'), position) for position, job in enumerate(jobs))
-    polls = 0
-    while True:
-        # a job the service no longer knows is in ``missing`` and is not asked for again
-        pending = [job for job in _unfinished(jobs) if _text_of(job, 'job_id') not in missing]
-        if not pending:
-            return polls
-        remaining = deadline - clock()
-        if remaining <= 0:
-            return None
-        sleep(min(sleep_seconds, remaining))
-        polls += 1
-        fresh, gone = fetch_by_ids(client, [job['job_id'] for job in pending if _text_of(job, 'job_id') is not None])
-        for job in fresh:
-            jobs[index[job.get('job_id')]] = job
-        for job_id in gone:
-            if job_id not in missing:
-                missing.append(job_id)
+def describe_ids(ids, limit=20):
+    names = list(ids[:limit])
+    if len(ids) > limit:
+        names.append('and %d more' % (len(ids) - limit))
+    return ', '.join(names)
 
 
-def run(client, query, warn=None, clock=None, sleep=None):
-    """Execute ``query`` and return the result both the module and the lookup hand out.
+def seconds_text(value):
+    return ('%d' % value) if float(value).is_integer() else ('%s' % value)
 
-    Raises ``CIWaitTimeout`` (carrying the result) when waiting ran out of time.
-    """
-    warn = warn or (lambda msg: None)
-    clock = clock or time.monotonic
-    sleep = sleep or time.sleep
-    if query.job_ids is not None:
-        jobs, missing = fetch_by_ids(client, query.job_ids)
-        next_token, truncated = '', False
-    else:
-        jobs, next_token, truncated = list_jobs(client, query, warn)
-        missing = []
-    timed_out = False
-    if query.wait:
-        timed_out = wait_for_jobs(client, jobs, missing, query.wait_timeout, query.wait_sleep, clock, sleep) is None
-    summary = summarize(jobs)
-    if query.return_jobs == 'failed':
+
+def build_result(jobs, output=DEFAULT_OUTPUT, next_token='', truncated=False, missing=(), vanished=()):
+    """The result the module and the lookup hand out; ``output`` picks the jobs in ``jobs``."""
+    if output == 'failed':
         returned = [job for job in jobs if _text_of(job, 'state') in FAILED_STATES]
-    elif query.return_jobs == 'none':
+    elif output == 'none':
         returned = []
     else:
         returned = jobs
-    result = {
+    return {
         'jobs': returned,
-        'summary': summary,
+        'summary': summarize(jobs),
         'next_token': next_token,
         'truncated': truncated,
-        'missing_job_ids': missing,
+        'missing_job_ids': list(missing),
+        'vanished_job_ids': list(vanished),
     }
-    if timed_out:
-        pending = _unfinished(jobs)
-        raise CIWaitTimeout('Timed out after %s seconds waiting for %d job(s) to finish: %s'
-                            % (_seconds(query.wait_timeout), len(pending), _describe_unfinished(pending)), result)
-    return result
-
-
-def _seconds(value):
-    return ('%d' % value) if float(value).is_integer() else ('%s' % value)

@@ -9,14 +9,28 @@ Internal to this collection: the names may change in any release.
 
 The documentation of the same options lives once in ``plugins/doc_fragments/connection.py``
 and ``plugins/doc_fragments/selection.py`` (the lookup reads its options through the docs,
-the module through these specs; a unit test keeps the two in step).
+the module through these specs; a unit test keeps the two in step). Every default is written
+once: the client's (``timeout``, ``retries``) in ``_client``, the selection's and waiting's in ``_jobs``.
 """
 
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.qcloud.ci.plugins.module_utils._jobs import ORDERS, RETURN_JOBS, STATES, TAGS
+from ansible_collections.qcloud.ci.plugins.module_utils._client import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (
+    DEFAULT_OUTPUT,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_WAIT_SLEEP,
+    DEFAULT_WAIT_TIMEOUT,
+    ORDERS,
+    OUTPUTS,
+    STATES,
+    TAGS,
+)
+
+# Options renamed after 1.0.0: the old names keep working until this version.
+DEPRECATED_IN = dict(version='3.0.0', collection_name='qcloud.ci')
 
 ENV_SECRET_ID = 'TENCENTCLOUD_SECRET_ID'
 ENV_SECRET_KEY = 'TENCENTCLOUD_SECRET_KEY'
@@ -32,8 +46,8 @@ CONNECTION_ARGSPEC = dict(
     endpoint_url=dict(type='str'),
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
-    timeout=dict(type='float', default=30),
-    retries=dict(type='int', default=5),
+    timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+    retries=dict(type='int', default=DEFAULT_RETRIES),
 )
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGSPEC)
 
@@ -48,7 +62,7 @@ SELECTION_ARGSPEC = dict(
     order_by_time=dict(type='str', choices=list(ORDERS)),
     start_creation_time=dict(type='str'),
     end_creation_time=dict(type='str'),
-    page_size=dict(type='int', default=100),
+    page_size=dict(type='int', default=DEFAULT_PAGE_SIZE),
     max_jobs=dict(type='int'),
 )
 SELECTION_OPTIONS = tuple(SELECTION_ARGSPEC)
@@ -57,10 +71,11 @@ SELECTION_OPTIONS = tuple(SELECTION_ARGSPEC)
 INFO_MODULE_ARGSPEC = dict(
     job_ids=dict(type='list', elements='str'),
     next_token=dict(type='str', no_log=False),
-    return_jobs=dict(type='str', default='all', choices=list(RETURN_JOBS)),
+    output=dict(type='str', default=DEFAULT_OUTPUT, choices=list(OUTPUTS), aliases=['return_jobs'],
+                deprecated_aliases=[dict(name='return_jobs', **DEPRECATED_IN)]),
     wait=dict(type='bool', default=False),
-    wait_timeout=dict(type='float', default=600),
-    wait_sleep=dict(type='float', default=5),
+    wait_timeout=dict(type='float', default=DEFAULT_WAIT_TIMEOUT),
+    wait_sleep=dict(type='float', default=DEFAULT_WAIT_SLEEP),
 )
 
 
@@ -83,6 +98,6 @@ def client_kwargs(options):
         endpoint_url=options.get('endpoint_url'),
         validate_certs=options.get('validate_certs', True) is not False,
         ca_path=options.get('ca_path'),
-        timeout=30 if options.get('timeout') is None else options.get('timeout'),
-        retries=5 if options.get('retries') is None else options.get('retries'),
+        timeout=DEFAULT_TIMEOUT if options.get('timeout') is None else options.get('timeout'),
+        retries=DEFAULT_RETRIES if options.get('retries') is None else options.get('retries'),
     )

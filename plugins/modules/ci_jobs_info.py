@@ -27,7 +27,9 @@ extends_documentation_fragment:
 options:
   job_ids:
     description:
-      - Get these jobs by id instead of listing a queue. Long lists are fetched in batches.
+      - Get these jobs by id instead of listing a queue. Long lists are fetched in batches of up to 100 ids per
+        request; a batch the service refuses as too long is halved for the rest of the task.
+      - A text is split at commas and each id is stripped of spaces, so V(a, b) is the two ids V(a) and V(b).
       - Ids the service does not know are returned in RV(missing_job_ids).
       - Cannot be combined with the listing options O(queue_id), O(tag), O(states), O(workflow_id),
         O(inventory_trigger_job_id), O(input_object), O(order_by_time), O(start_creation_time),
@@ -38,25 +40,40 @@ options:
     description:
       - Resume a listing where an earlier one stopped, from its RV(next_token).
     type: str
-  return_jobs:
+  output:
     description:
       - Which jobs to return in RV(jobs). RV(summary) always counts every selected job.
       - V(all) returns every job, V(failed) only the jobs in state C(Failed) or C(Cancel), V(none) no job.
       - Use V(failed) or V(none) to gate on thousands of jobs. Ansible's handling of a large result costs far
         more time than fetching it.
+      - The lookup M(qcloud.ci.ci_jobs) names the same choice O(qcloud.ci.ci_jobs#lookup:output).
+      - Before 1.1.0 this option was called O(return_jobs). That name still works but is deprecated and
+        will be removed in 3.0.0.
     type: str
     choices: [all, failed, none]
     default: all
+    aliases: [return_jobs]
+    version_added: 1.1.0
   wait:
     description:
       - Wait until every selected job has finished (C(Success), C(Failed) or C(Cancel)).
-      - After the first selection, only the jobs that have not finished are polled again, by id.
+      - After the first selection, only the jobs that have not finished are polled again, by id, up to 100 per
+        request.
+      - A job the service stops knowing while the task waits is reported in RV(vanished_job_ids), keeps its last
+        known state in RV(jobs), and makes the task fail once the other jobs have finished or O(wait_timeout) ran
+        out; the failure names the vanished jobs and returns the whole result.
+      - An unfinished job that the service returned without a job id cannot be waited for; the task fails at
+        once, saying so.
     type: bool
     default: false
   wait_timeout:
     description:
       - With O(wait=true), fail after this many seconds if jobs are still unfinished. The failure names each
-        of them and its state, and still returns the jobs.
+        of them and its state, and still returns the whole result (RV(jobs), RV(summary), RV(missing_job_ids),
+        RV(vanished_job_ids), RV(next_token), RV(truncated)).
+      - The time counts from when the jobs were first read (the listing or the first request by id is not
+        counted). It is a deadline for every poll, including the retries and the waits between them that
+        O(retries) allows, so the task ends by then.
     type: float
     default: 600
   wait_sleep:
@@ -90,7 +107,7 @@ EXAMPLES = r'''
     region: ap-guangzhou
     queue_id: p893bcda225bf4945a378da6662e81a89
     tag: SpeechRecognition
-    return_jobs: failed
+    output: failed
   register: speech
 
 - name: Stop unless all of them succeeded
@@ -138,7 +155,7 @@ EXAMPLES = r'''
       qcloud.ci.ci_jobs_info:
         queue_id: p893bcda225bf4945a378da6662e81a89
         tag: WordsGeneralize
-        return_jobs: none
+        output: none
       register: words
 
     - name: Show the counts
@@ -149,7 +166,7 @@ EXAMPLES = r'''
 RETURN = r'''
 jobs:
   description:
-    - The selected jobs (all, failed only, or none, as O(return_jobs) says), in the service's order when listing
+    - The selected jobs (all, failed only, or none, as O(output) says), in the service's order when listing
       and in the order of O(job_ids) otherwise. V([]) when nothing matches.
     - Keys are the API's element names in snake_case (C(JobId) becomes C(job_id), C(AITranslateResult) becomes
       C(ai_translate_result)); elements that can repeat are always lists; C(-) start and end times are V(null).
@@ -207,7 +224,7 @@ jobs:
       type: str
       returned: when a batch job started the job
 summary:
-  description: Counts over every selected job, whatever O(return_jobs) says.
+  description: Counts over every selected job, whatever O(output) says.
   returned: always
   type: dict
   contains:
@@ -239,10 +256,22 @@ truncated:
   returned: always
   type: bool
 missing_job_ids:
-  description: The ids of O(job_ids) that the service does not know.
+  description:
+    - The ids of O(job_ids) that the service did not know when the jobs were first read.
+    - A job that disappears later, while the task waits, is in RV(vanished_job_ids) instead.
   returned: always
   type: list
   elements: str
+vanished_job_ids:
+  description:
+    - With O(wait=true), the ids of jobs that were read at first and that the service no longer knew while the task
+      waited. Their last known state stays in RV(jobs) and RV(summary); the task fails, naming them.
+    - V([]) when no job vanished, and always without O(wait=true).
+    - Before 1.1.0 such ids were in RV(missing_job_ids) and the task succeeded.
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.1.0
 error:
   description: What failed, when a request to CI failed.
   returned: on a failed request
@@ -280,7 +309,7 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.qcloud.ci.plugins.module_utils._options import INFO_MODULE_ARGSPEC, argument_spec
-from ansible_collections.qcloud.ci.plugins.module_utils._runner import run_info_module
+from ansible_collections.qcloud.ci.plugins.module_utils._execute import run_info_module
 
 
 def main():

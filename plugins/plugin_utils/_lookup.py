@@ -16,7 +16,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError, CIMissingLibrary
-from ansible_collections.qcloud.ci.plugins.module_utils._options import CONNECTION_OPTIONS, SELECTION_OPTIONS
+from ansible_collections.qcloud.ci.plugins.module_utils._options import CONNECTION_OPTIONS, DEPRECATED_IN, SELECTION_OPTIONS
 
 display = Display()
 
@@ -56,6 +56,14 @@ class CILookupBase(LookupBase):
     @staticmethod
     def warn(msg):
         display.warning(msg)
+
+    @staticmethod
+    def deprecate_alias(direct, old, new):
+        """Warn that the option ``old``, given directly, is a deprecated alias of ``new``."""
+        if old in direct:
+            display.deprecated('The option %s of this lookup is deprecated; use %s, which takes the same values.'
+                               % (old, new), version=DEPRECATED_IN['version'],
+                               collection_name=DEPRECATED_IN['collection_name'])
 
     @staticmethod
     def lookup_error(exc):

@@ -9,7 +9,7 @@
 
 MODE is one of:
 
-* ``client`` (a): ``_jobs.run(CIClient(...), JobQuery.from_options(...))``, what the module and
+* ``client`` (a): ``_job_api.run(CIClient(...), JobQuery.from_options(...))``, what the module and
   the lookup run, every job returned;
 * ``sdk`` (d): the official SDK cos-python-sdk-v5, ``ci_list_media_jobs(..., Size=100,
   NextToken=token)`` until the token is empty (``CosS3Client(conf, retry=0)``);
@@ -45,7 +45,7 @@ _IMPORTS_BEGAN = time.process_time()
 import requests  # noqa: E402
 import xmltodict  # noqa: E402
 
-from ansible_collections.qcloud.ci.plugins.module_utils import _jobs, _signer  # noqa: E402
+from ansible_collections.qcloud.ci.plugins.module_utils import _job_api, _jobs, _signer  # noqa: E402
 from ansible_collections.qcloud.ci.plugins.module_utils._client import CIClient  # noqa: E402
 # pylint: enable=wrong-import-position
 # what the module pays on top of a listing: these imports (the benchmark's e does not count them)
@@ -81,9 +81,9 @@ class Listing(object):
 
     def client(self):
         """(a) the shared client and job model, as the module runs them."""
-        query = _jobs.JobQuery.from_options({'queue_id': self.queue, 'tag': self.tag, 'return_jobs': 'all'})
+        query = _jobs.JobQuery.from_options({'queue_id': self.queue, 'tag': self.tag, 'output': 'all'})
         with CIClient(self.secret_id, self.secret_key, self.bucket, endpoint_url=self.url) as client:
-            result = _jobs.run(client, query)
+            result = _job_api.run(client, query)
         return len(result['jobs']), result
 
     def sdk(self):

@@ -25,3 +25,8 @@ if grep -q 'unknown-skip' "${data}/output.txt"; then
     echo 'on_missing=skip printed the unknown id' >&2
     exit 1
 fi
+
+# the deprecated option name result= still works and says so
+grep -q 'The option result of this lookup is deprecated; use output' "${data}/output.txt"
+# max_jobs stopped a listing: the lookup says what a lookup user can do (it has no next_token)
+grep -q 'Stopped after max_jobs=60 jobs; more jobs match. Raise max_jobs to get more' "${data}/output.txt"

@@ -18,7 +18,7 @@ from ansible.plugins.loader import lookup_loader  # noqa: E402 pylint: disable=w
 from ansible.template import Templar, trust_as_template  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.plugins.module_utils._runner import execute  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils._execute import execute  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.plugin_utils import _lookup  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
     BUCKET, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
@@ -106,20 +106,42 @@ def test_without_terms_it_lists_every_page_with_the_filters(scripted_http):
     assert jobs == module_result(options, script, scripted_http)['jobs']
 
 
-def test_result_summary_is_the_modules_summary_in_a_list(scripted_http):
+def test_output_summary_is_the_modules_summary_in_a_list(scripted_http):
     script = [page(('a1', 'Success'), ('b2', 'Failed'), ('c3', 'Running'))]
     scripted_http(list(script))
-    result = run([], result='summary', queue_id='q1', tag='Translation', **DIRECT)
+    result = run([], output='summary', queue_id='q1', tag='Translation', **DIRECT)
     summary = module_result({'queue_id': 'q1', 'tag': 'Translation'}, script, scripted_http)['summary']
     assert result == [summary]
     assert summary['failed_job_ids'] == ['b2'] and summary['finished'] is False
 
 
-def test_max_jobs_warns(scripted_http, warnings):
+def test_the_old_name_result_still_works_and_is_deprecated(scripted_http, monkeypatch):
+    deprecations = []
+    monkeypatch.setattr(_lookup.display, 'deprecated', lambda msg, **kwargs: deprecations.append((msg, kwargs)))
+    scripted_http([page(('a1', 'Success'), ('b2', 'Failed'))])
+    result = run([], result='summary', queue_id='q1', tag='Translation', **DIRECT)
+    assert result[0]['total'] == 2 and result[0]['failed_job_ids'] == ['b2']
+    assert deprecations == [('The option result of this lookup is deprecated; use output, which takes the same values.',
+                             {'version': '3.0.0', 'collection_name': 'qcloud.ci'})]
+
+
+def test_max_jobs_warns_with_what_a_lookup_user_can_do(scripted_http, warnings):
     scripted_http([page(('a1', 'Success'), ('b2', 'Success'), NextToken='t2')])
     jobs = run([], queue_id='q1', tag='Translation', max_jobs=2, **DIRECT)
     assert len(jobs) == 2
-    assert warnings == ['Stopped after max_jobs=2 jobs; more jobs match. Use next_token to resume, or raise max_jobs.']
+    assert warnings == ['Stopped after max_jobs=2 jobs; more jobs match. Raise max_jobs to get more, or narrow the '
+                        'listing (for example with start_creation_time and end_creation_time) and look up the rest '
+                        'separately.']
+    assert 'next_token' not in warnings[0]  # the lookup has no such option
+
+
+def test_a_bad_term_is_named_as_a_term(scripted_http):
+    adapter = scripted_http([])
+    with pytest.raises(AnsibleLookupError) as caught:
+        run(['a1', 'no/such'], **DIRECT)
+    assert caught.value.message.startswith('each of job ids (the terms) must be a job id')
+    assert "got 'no/such'" in caught.value.message
+    assert adapter.requests == []
 
 
 def test_retries_a_503_and_a_429(scripted_http):
@@ -161,7 +183,7 @@ def test_on_missing_skip_is_silent(scripted_http, warnings):
 
 def test_on_missing_with_a_summary(scripted_http, warnings):
     scripted_http([page(('a1', 'Failed'), NonExistJobIds='x1')])
-    result = run(['a1', 'x1'], on_missing='warn', result='summary', **DIRECT)
+    result = run(['a1', 'x1'], on_missing='warn', output='summary', **DIRECT)
     assert result[0]['total'] == 1 and result[0]['failed_job_ids'] == ['a1']
     assert len(warnings) == 1
 
@@ -278,7 +300,7 @@ def test_terms_with_listing_options_fail_naming_the_option(scripted_http):
     ('tag', 'Translate', 'Translation, SpeechRecognition, WordsGeneralize'),
     ('states', ['Done'], 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('order_by_time', 'newest', 'Desc, Asc'),
-    ('result', 'count', 'jobs, summary'),
+    ('output', 'count', 'jobs, summary'),
     ('on_missing', 'ignore', 'error, warn, skip'),
 ])
 def test_bad_choices_are_lookup_errors_naming_the_option_and_the_allowed_values(scripted_http, option, value, allowed):
@@ -303,9 +325,9 @@ def test_a_failed_request_says_what_failed_and_no_secret(scripted_http):
 
 
 def test_one_client_serves_every_term(scripted_http):
-    adapter = scripted_http([page(*[('j%03d' % n, 'Success') for n in range(50)]),
-                             page(*[('j%03d' % n, 'Success') for n in range(50, 60)])])
-    jobs = run(['j%03d' % n for n in range(60)], **DIRECT)
-    assert len(jobs) == 60
-    assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [50, 10]
+    adapter = scripted_http([page(*[('j%03d' % n, 'Success') for n in range(100)]),
+                             page(*[('j%03d' % n, 'Success') for n in range(100, 160)])])
+    jobs = run(['j%03d' % n for n in range(160)], **DIRECT)
+    assert len(jobs) == 160
+    assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [100, 60]
     assert adapter.sessions == 1

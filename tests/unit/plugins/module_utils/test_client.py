@@ -21,16 +21,17 @@ from ansible_collections.qcloud.ci.plugins.module_utils._errors import (  # noqa
     CIValueError,
 )
 
-from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import (  # noqa: E402 pylint: disable=wrong-import-position
     BUCKET, HOST, NOW, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
 )
 
 LIST = {'queueId': 'p1', 'tag': 'Translation', 'size': '2'}
+FILTERS = {'queueId': 'p1', 'tag': 'Translation'}
 
 
 def all_jobs(harness, params=None):
     jobs = []
-    for page in harness.client.iter_pages('/jobs', params or LIST):
+    for page in harness.client.iter_pages('/jobs', params or FILTERS, 2):
         jobs.extend(job['job_id'] for job in page.get('jobs_detail', []))
     return jobs
 
@@ -82,7 +83,7 @@ def test_missing_next_token_ends_the_listing(scripted):
 
 def test_empty_page_without_jobs_detail(scripted):
     harness = scripted([(200, b'<Response><NextToken></NextToken></Response>')])
-    pages = list(harness.client.iter_pages('/jobs', LIST))
+    pages = list(harness.client.iter_pages('/jobs', FILTERS, 2))
     assert pages == [{'next_token': None}]
     assert all_jobs(scripted([(200, b'<Response><NextToken/></Response>')])) == []
 
@@ -210,7 +211,8 @@ def test_connection_failure_after_retries_says_what_failed(scripted):
 
 
 def test_tls_failure_is_not_retried_and_says_what_to_do(scripted):
-    harness = scripted([requests.exceptions.SSLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')])
+    harness = scripted([requests.exceptions.SSLError(
+        '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1000)')])
     with pytest.raises(CIRequestError) as caught:
         harness.client.get('/jobs', LIST)
     assert 'Set ca_path' in str(caught.value)

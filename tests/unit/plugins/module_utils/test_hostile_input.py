@@ -20,8 +20,8 @@ import pytest
 pytest.importorskip('requests')
 pytest.importorskip('xmltodict')
 
-from ansible_collections.qcloud.ci.plugins.module_utils import _client, _jobs, _xml  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitTimeout  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils import _client, _job_api, _jobs, _xml  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitIncomplete  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
     BUCKET, SECRET_ID, SECRET_KEY,
@@ -70,7 +70,7 @@ def test_listing_keeps_every_job_whose_id_is_structured(scripted):
     harness = scripted([(200, page(STRUCTURED + plain('c', 'Success'), 't1')),
                         (200, page(STRUCTURED + plain('c', 'Success')))])
     warnings = []
-    result = _jobs.run(harness.client, _jobs.JobQuery.from_options(dict(LISTING, return_jobs='failed')), warnings.append)
+    result = _job_api.run(harness.client, _jobs.JobQuery.from_options(dict(LISTING, output='failed')), warnings.append)
     # two structured jobs per page are kept (they cannot be de-duplicated), c once
     assert result['summary']['total'] == 5
     assert [j['job_id'] for j in result['jobs']] == []  # a structured State is not Failed
@@ -79,22 +79,20 @@ def test_listing_keeps_every_job_whose_id_is_structured(scripted):
 
 def test_get_by_id_ignores_a_job_whose_id_is_structured(scripted):
     harness = scripted([(200, page(STRUCTURED + plain('c', 'Success')))])
-    result = _jobs.run(harness.client, _jobs.JobQuery.from_options({'job_ids': ['a', 'c']}))
+    result = _job_api.run(harness.client, _jobs.JobQuery.from_options({'job_ids': ['a', 'c']}))
     assert [j['job_id'] for j in result['jobs']] == ['c'] and result['missing_job_ids'] == ['a']
 
 
-def test_waiting_on_an_unfinished_job_without_a_usable_id_times_out_cleanly(scripted):
+def test_waiting_on_an_unfinished_job_without_a_usable_id_fails_at_once(scripted):
     harness = scripted([(200, page(plain('<Part>a</Part>', 'Running') + plain('b', 'Success')))])
-    now = [0.0]
-
-    def sleep(seconds):
-        now[0] += seconds
-
+    sleeps = []
     options = dict(LISTING, wait=True, wait_timeout=10, wait_sleep=5)
-    with pytest.raises(CIWaitTimeout) as caught:
-        _jobs.run(harness.client, _jobs.JobQuery.from_options(options), clock=lambda: now[0], sleep=sleep)
-    assert 'waiting for 1 job(s) to finish' in caught.value.msg
-    assert len(harness.adapter.requests) == 1  # nothing to poll by id
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(harness.client, _jobs.JobQuery.from_options(options), clock=lambda: 0.0, sleep=sleeps.append)
+    assert caught.value.msg == ('Cannot wait for 1 unfinished job(s) that the service returned without a JobId '
+                                '(states: Running)')
+    assert caught.value.result['summary']['total'] == 2
+    assert len(harness.adapter.requests) == 1 and sleeps == []  # nothing to poll by id, and no sleep
 
 
 @pytest.mark.parametrize('encoding', ['bogus-enc', 'x-no-such-codec'])

@@ -15,8 +15,13 @@ import datetime
 
 import pytest
 
-from ansible_collections.qcloud.ci.plugins.module_utils import _client, _jobs
-from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitTimeout
+from ansible_collections.qcloud.ci.plugins.module_utils import _client, _job_api, _jobs
+from ansible_collections.qcloud.ci.plugins.module_utils._errors import (
+    CIDeadlineExceeded,
+    CIRequestError,
+    CIValueError,
+    CIWaitIncomplete,
+)
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 LISTING = {'queue_id': 'p893bcda225bf4945a378da6662e81a89', 'tag': 'Translation'}
@@ -45,17 +50,17 @@ class FakeService(object):
 
     def __init__(self, jobs, overserve=0, repeat_first=False):
         self.jobs = list(jobs)
-        self.by_id = dict((j['job_id'], j) for j in self.jobs)
+        self.by_id = dict((j.get('job_id'), j) for j in self.jobs)
         self.overserve = overserve        # answer this many jobs more than asked for
         self.repeat_first = repeat_first  # repeat the last job of a page at the start of the next
         self.calls = []
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         params = dict(params or {})
         self.calls.append((path, params))
         if path.startswith('/jobs/'):
             ids = path[len('/jobs/'):].split(',')
-            assert len(ids) <= _jobs.IDS_PER_REQUEST
+            assert len(ids) <= _job_api.IDS_PER_REQUEST
             found = [dict(self.by_id[i]) for i in ids if i in self.by_id]
             return {'jobs_detail': found, 'non_exist_job_ids': [','.join(i for i in ids if i not in self.by_id)]}
         start = int(params.get('nextToken') or 0)
@@ -70,6 +75,7 @@ class FakeService(object):
 
     # the real pagination (NextToken, repeated tokens, params read before each request) over this fake
     iter_pages = _client.CIClient.iter_pages
+    _last_request_id = None
 
     @property
     def sizes(self):
@@ -120,6 +126,9 @@ def test_aware_datetime_is_accepted_and_naive_refused():
     '2024-02-30T00:00:00Z',         # 30 February
     '0000-01-01T00:00:00Z',         # year 0
     '2024-05-01T00:00:00+2400',     # offset of a day
+    '2024-05-01T00:00:00+0875',     # 75 minutes
+    '2024-05-01T00:00:00-08:60',    # 60 minutes
+    '2024-05-01T00:00:00+2500',     # 25 hours
     '2024-05-01T00:00:00 CST',      # a zone name
     'yesterday',
     '30x',
@@ -183,7 +192,7 @@ def test_listing_options_map_to_the_api_parameters():
 def test_defaults():
     q = query()
     assert q.params == {'queueId': LISTING['queue_id'], 'tag': 'Translation'}
-    assert (q.page_size, q.max_jobs, q.return_jobs) == (100, None, 'all')
+    assert (q.page_size, q.max_jobs, q.output) == (100, None, 'all')
     assert (q.wait, q.wait_timeout, q.wait_sleep) == (False, 600.0, 5.0)
 
 
@@ -202,7 +211,7 @@ def test_states_as_a_comma_string():
     ('states', ['Success', 'Done'], 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('states', 'Succeeded', 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('order_by_time', 'desc', 'Desc, Asc'),
-    ('return_jobs', 'some', 'all, failed, none'),
+    ('output', 'some', 'all, failed, none'),
 ])
 def test_choices_name_the_option_and_the_allowed_values(option, value, allowed):
     error = refused(dict(LISTING, **{option: value}))
@@ -275,6 +284,18 @@ def test_nothing_selected_names_both():
 
 # --- job ids ---------------------------------------------------------------------------------
 
+def test_job_ids_as_a_text_with_spaces_are_split_and_stripped():
+    assert _jobs.JobQuery.from_options({'job_ids': 'a, b ,c'}).job_ids == ['a', 'b', 'c']
+    # what Ansible makes of job_ids: "a, b" with type=list, elements=str
+    assert _jobs.JobQuery.from_options({'job_ids': ['a', ' b']}).job_ids == ['a', 'b']
+
+
+def test_bad_job_ids_are_named_as_the_caller_calls_them():
+    with pytest.raises(CIValueError) as caught:
+        _jobs.JobQuery.from_options({'job_ids': ['a/b']}, ids_name='the terms (job ids)')
+    assert caught.value.msg.startswith('each of the terms (job ids) must be a job id')
+
+
 def test_job_ids_are_deduplicated_in_order():
     q = _jobs.JobQuery.from_options({'job_ids': ['b', 'a', 'b', 'c']})
     assert q.job_ids == ['b', 'a', 'c']
@@ -295,8 +316,8 @@ def test_job_ids_with_a_listing_option_are_refused(option, value):
 
 def test_job_ids_with_unset_listing_options_and_page_size_are_fine():
     q = _jobs.JobQuery.from_options({'job_ids': ['a'], 'queue_id': None, 'states': [], 'next_token': '',
-                                     'page_size': 100, 'return_jobs': 'failed', 'wait': True})
-    assert (q.job_ids, q.return_jobs, q.wait) == (['a'], 'failed', True)
+                                     'page_size': 100, 'output': 'failed', 'wait': True})
+    assert (q.job_ids, q.output, q.wait) == (['a'], 'failed', True)
 
 
 @pytest.mark.parametrize('bad', ['a/b', 'a,b', '', 'a b', '-a', 'x' * 129, 7])
@@ -352,7 +373,7 @@ def ids(jobs):
 @pytest.mark.parametrize('page_size', [1, 7, 100])
 def test_every_page_exactly_once(count, page_size):
     service = FakeService(many(count))
-    result = _jobs.run(service, query(page_size=page_size))
+    result = _job_api.run(service, query(page_size=page_size))
     assert ids(result['jobs']) == ids(service.jobs)
     assert (result['next_token'], result['truncated']) == ('', False)
     assert result['summary']['total'] == count
@@ -362,19 +383,19 @@ def test_every_page_exactly_once(count, page_size):
 def test_max_jobs_sizes_the_pages_so_next_token_resumes_exactly():
     warnings = []
     service = FakeService(many(260))
-    first = _jobs.run(service, query(max_jobs=250), warnings.append)
+    first = _job_api.run(service, query(max_jobs=250), warnings.append)
     assert service.sizes == [100, 100, 50]
     assert ids(first['jobs']) == ids(service.jobs[:250])
     assert first['truncated'] is True and first['next_token'] == '250'
     assert warnings == ['Stopped after max_jobs=250 jobs; more jobs match. Use next_token to resume, or raise max_jobs.']
-    rest = _jobs.run(service, query(next_token=first['next_token']))
+    rest = _job_api.run(service, query(next_token=first['next_token']))
     assert ids(rest['jobs']) == ids(service.jobs[250:])
     assert rest['truncated'] is False
 
 
 def test_max_jobs_below_page_size_asks_for_that_many():
     service = FakeService(many(50))
-    result = _jobs.run(service, query(max_jobs=5, page_size=7))
+    result = _job_api.run(service, query(max_jobs=5, page_size=7))
     assert service.sizes == [5]
     assert len(result['jobs']) == 5 and result['truncated'] is True
 
@@ -382,14 +403,14 @@ def test_max_jobs_below_page_size_asks_for_that_many():
 @pytest.mark.parametrize('max_jobs', [30, 31, 1000])
 def test_max_jobs_at_or_above_the_total_is_not_truncated(max_jobs):
     warnings = []
-    result = _jobs.run(FakeService(many(30)), query(max_jobs=max_jobs, page_size=10), warnings.append)
+    result = _job_api.run(FakeService(many(30)), query(max_jobs=max_jobs, page_size=10), warnings.append)
     assert len(result['jobs']) == 30
     assert (result['truncated'], result['next_token'], warnings) == (False, '', [])
 
 
 def test_a_service_that_sends_more_than_asked_is_cut_to_max_jobs():
     warnings = []
-    result = _jobs.run(FakeService(many(40), overserve=3), query(max_jobs=5, page_size=5), warnings.append)
+    result = _job_api.run(FakeService(many(40), overserve=3), query(max_jobs=5, page_size=5), warnings.append)
     assert ids(result['jobs']) == ids(many(5))
     assert result['truncated'] is True
     assert len(warnings) == 1
@@ -397,39 +418,39 @@ def test_a_service_that_sends_more_than_asked_is_cut_to_max_jobs():
 
 def test_a_job_on_two_pages_is_returned_once_with_a_warning():
     warnings = []
-    result = _jobs.run(FakeService(many(10), repeat_first=True), query(page_size=4), warnings.append)
+    result = _job_api.run(FakeService(many(10), repeat_first=True), query(page_size=4), warnings.append)
     assert ids(result['jobs']) == ids(many(10))
     assert warnings == ['The service returned 2 job(s) twice across pages; each job is returned once.']
 
 
-@pytest.mark.parametrize('return_jobs, expected', [('all', ['a', 'b', 'c', 'd']), ('failed', ['b', 'd']), ('none', [])])
-def test_return_jobs_reduces_jobs_but_never_the_summary(return_jobs, expected):
+@pytest.mark.parametrize('output, expected', [('all', ['a', 'b', 'c', 'd']), ('failed', ['b', 'd']), ('none', [])])
+def test_output_reduces_jobs_but_never_the_summary(output, expected):
     service = FakeService([job('a'), job('b', 'Failed'), job('c', 'Running'), job('d', 'Cancel')])
-    result = _jobs.run(service, query(return_jobs=return_jobs))
+    result = _job_api.run(service, query(output=output))
     assert ids(result['jobs']) == expected
     assert result['summary'] == _jobs.summarize(service.jobs)
 
 
 # --- jobs by id ------------------------------------------------------------------------------
 
-def test_ids_are_fetched_in_batches_of_50_in_the_order_asked():
-    service = FakeService(many(120))
+def test_ids_are_fetched_in_batches_of_100_in_the_order_asked():
+    service = FakeService(many(220))
     wanted = list(reversed(ids(service.jobs))) + ['unknown1', 'unknown2']
-    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': wanted}))
-    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [50, 50, 22]
-    assert ids(result['jobs']) == wanted[:120]
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': wanted}))
+    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [100, 100, 22]
+    assert ids(result['jobs']) == wanted[:220]
     assert result['missing_job_ids'] == ['unknown1', 'unknown2']
     assert (result['next_token'], result['truncated']) == ('', False)
 
 
 def test_ids_the_service_neither_returns_nor_reports_are_missing():
     class Silent(FakeService):
-        def get(self, path, params=None, check=None):
+        def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
             page = FakeService.get(self, path, params)
             page['non_exist_job_ids'] = []
             return page
 
-    result = _jobs.run(Silent([job('a')]), _jobs.JobQuery.from_options({'job_ids': ['a', 'ghost']}))
+    result = _job_api.run(Silent([job('a')]), _jobs.JobQuery.from_options({'job_ids': ['a', 'ghost']}))
     assert ids(result['jobs']) == ['a']
     assert result['missing_job_ids'] == ['ghost']
 
@@ -456,7 +477,7 @@ class Progressing(FakeService):
         FakeService.__init__(self, jobs)
         self.progress = dict((k, list(v)) for k, v in progress.items())
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if path.startswith('/jobs/'):
             for job_id in path[len('/jobs/'):].split(','):
                 if self.progress.get(job_id):
@@ -472,7 +493,7 @@ def test_wait_polls_only_the_unfinished_jobs_by_id_until_they_finish():
     clock = Clock()
     service = Progressing([job('a'), job('b', 'Running'), job('c', 'Submitted'), job('d', 'Failed')],
                           {'b': ['Success'], 'c': ['Running', 'Failed']})
-    result = _jobs.run(service, query(wait=True, wait_sleep=2), clock=clock.time, sleep=clock.sleep)
+    result = _job_api.run(service, query(wait=True, wait_sleep=2), clock=clock.time, sleep=clock.sleep)
     assert polled(service) == ['/jobs/b,c', '/jobs/c']
     assert clock.sleeps == [2.0, 2.0]
     states = [(j['job_id'], j['state']) for j in result['jobs']]
@@ -484,14 +505,14 @@ def test_wait_polls_only_the_unfinished_jobs_by_id_until_they_finish():
 def test_wait_with_everything_finished_sends_no_poll():
     clock = Clock()
     service = FakeService([job('a'), job('b', 'Cancel')])
-    _jobs.run(service, query(wait=True), clock=clock.time, sleep=clock.sleep)
+    _job_api.run(service, query(wait=True), clock=clock.time, sleep=clock.sleep)
     assert polled(service) == [] and clock.sleeps == []
 
 
 def test_wait_by_id_polls_only_unfinished_ids():
     clock = Clock()
     service = Progressing([job('a', 'Running'), job('b')], {'a': ['Running', 'Running', 'Success']})
-    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'wait': True, 'wait_sleep': 1}),
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'wait': True, 'wait_sleep': 1}),
                        clock=clock.time, sleep=clock.sleep)
     assert polled(service) == ['/jobs/a,b', '/jobs/a', '/jobs/a']
     assert clock.sleeps == [1.0, 1.0]
@@ -502,8 +523,8 @@ def test_wait_timeout_names_each_unfinished_job_and_its_state_and_keeps_the_resu
     clock = Clock()
     service = Progressing([job('a'), job('b', 'Running'), job('c', 'Pause'), job('d', 'Submitted')],
                           {'d': ['Running'] * 100})
-    with pytest.raises(CIWaitTimeout) as caught:
-        _jobs.run(service, query(wait=True, wait_timeout=10, wait_sleep=3), clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=10, wait_sleep=3), clock=clock.time, sleep=clock.sleep)
     error = caught.value
     assert error.msg == ('Timed out after 10 seconds waiting for 3 job(s) to finish: b (Running), c (Pause), '
                          'd (Running)')
@@ -516,8 +537,8 @@ def test_wait_timeout_names_each_unfinished_job_and_its_state_and_keeps_the_resu
 def test_wait_timeout_zero_fails_at_once_without_polling():
     clock = Clock()
     service = FakeService([job('a', 'Running')])
-    with pytest.raises(CIWaitTimeout) as caught:
-        _jobs.run(service, query(wait=True, wait_timeout=0), clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=0), clock=clock.time, sleep=clock.sleep)
     assert 'Timed out after 0 seconds waiting for 1 job(s) to finish: a (Running)' == caught.value.msg
     assert polled(service) == [] and clock.sleeps == []
 
@@ -525,17 +546,17 @@ def test_wait_timeout_zero_fails_at_once_without_polling():
 def test_wait_timeout_lists_at_most_20_jobs():
     clock = Clock()
     service = FakeService(many(25, 'Running'))
-    with pytest.raises(CIWaitTimeout) as caught:
-        _jobs.run(service, query(wait=True, wait_timeout=0.5), clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=0.5), clock=clock.time, sleep=clock.sleep)
     assert caught.value.msg.startswith('Timed out after 0.5 seconds waiting for 25 job(s) to finish: j00000 (Running), ')
     assert caught.value.msg.endswith('j00019 (Running), and 5 more')
 
 
-def test_wait_timeout_keeps_return_jobs():
+def test_wait_timeout_keeps_output():
     clock = Clock()
     service = FakeService([job('a', 'Failed'), job('b', 'Running')])
-    with pytest.raises(CIWaitTimeout) as caught:
-        _jobs.run(service, query(wait=True, wait_timeout=1, return_jobs='failed'), clock=clock.time,
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=1, output='failed'), clock=clock.time,
                   sleep=clock.sleep)
     assert ids(caught.value.result['jobs']) == ['a']
     assert caught.value.result['summary']['total'] == 2
@@ -543,9 +564,9 @@ def test_wait_timeout_keeps_return_jobs():
 
 def test_max_jobs_with_small_pages_resumes_exactly():
     service = FakeService(many(100))
-    first = _jobs.run(service, query(max_jobs=30, page_size=7))
+    first = _job_api.run(service, query(max_jobs=30, page_size=7))
     assert service.sizes == [7, 7, 7, 7, 2]
-    rest = _jobs.run(service, query(next_token=first['next_token'], page_size=7))
+    rest = _job_api.run(service, query(next_token=first['next_token'], page_size=7))
     assert ids(first['jobs']) + ids(rest['jobs']) == ids(service.jobs)
 
 
@@ -558,7 +579,7 @@ def test_max_jobs_page_sizes_reach_the_real_client(scripted):
         (200, xml_jobs(('j3', 'Success'), ('j4', 'Success'), NextToken='t4')),
         (200, xml_jobs(('j5', 'Success'), NextToken='t5')),
     ])
-    result = _jobs.run(harness.client, query(max_jobs=5, page_size=2))
+    result = _job_api.run(harness.client, query(max_jobs=5, page_size=2))
     assert [url.split('size=')[1].split('&')[0] for url in harness.urls] == ['2', '2', '1']
     assert 'nextToken=t4' in harness.urls[2]
     assert ids(result['jobs']) == ['j1', 'j2', 'j3', 'j4', 'j5']
@@ -572,23 +593,168 @@ class Vanishing(Progressing):
         Progressing.__init__(self, jobs, progress)
         self.gone = gone
 
-    def get(self, path, params=None, check=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         if polled(self):
             self.by_id.pop(self.gone, None)
         return Progressing.get(self, path, params, check)
 
 
-def test_a_job_that_vanishes_while_waiting_is_missing_and_not_polled_again():
+def test_a_job_that_vanishes_while_waiting_is_reported_as_vanished_and_the_wait_is_incomplete():
     service = Vanishing([job('a', 'Running'), job('b', 'Running')], {'a': ['Running', 'Running', 'Success']}, 'b')
     clock = Clock()
-    result = _jobs.run(service, query(wait=True, wait_sleep=1, wait_timeout=60), clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_sleep=1, wait_timeout=60), clock=clock.time, sleep=clock.sleep)
     assert polled(service) == ['/jobs/a,b', '/jobs/a,b', '/jobs/a']
-    assert result['missing_job_ids'] == ['b']
     assert clock.now == 1003  # three polls, one second apart: not held until the timeout by the vanished job
+    error = caught.value
+    assert error.msg == ('1 job(s) vanished while waiting (the service no longer knows them; their last known state '
+                         'is kept in jobs): b')
+    result = error.result
+    assert sorted(result) == ['jobs', 'missing_job_ids', 'next_token', 'summary', 'truncated', 'vanished_job_ids']
+    assert result['vanished_job_ids'] == ['b'] and result['missing_job_ids'] == []
+    assert [(j['job_id'], j['state']) for j in result['jobs']] == [('a', 'Success'), ('b', 'Running')]
+    assert result['summary']['finished'] is False
+
+
+def test_ids_unknown_at_the_first_read_are_missing_and_ids_gone_later_are_vanished():
+    service = Vanishing([job('a', 'Running'), job('b', 'Running')], {'a': ['Running', 'Success']}, 'b')
+    clock = Clock()
+    options = {'job_ids': ['a', 'b', 'ghost'], 'wait': True, 'wait_sleep': 1}
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, _jobs.JobQuery.from_options(options), clock=clock.time, sleep=clock.sleep)
+    assert caught.value.result['missing_job_ids'] == ['ghost']
+    assert caught.value.result['vanished_job_ids'] == ['b']
+
+
+def test_a_wait_that_times_out_with_a_vanished_job_names_both():
+    service = Vanishing([job('a', 'Running'), job('b', 'Running')], {'a': ['Running'] * 10}, 'b')
+    clock = Clock()
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_sleep=1, wait_timeout=3), clock=clock.time, sleep=clock.sleep)
+    assert caught.value.msg == ('Timed out after 3 seconds waiting for 1 job(s) to finish: a (Running); 1 job(s) '
+                                'vanished while waiting (the service no longer knows them; their last known state '
+                                'is kept in jobs): b')
+
+
+@pytest.mark.parametrize('wait', [False, True])
+def test_vanished_job_ids_is_always_in_the_result(wait):
+    clock = Clock()
+    result = _job_api.run(FakeService([job('a')]), query(wait=wait), clock=clock.time, sleep=clock.sleep)
+    assert result['vanished_job_ids'] == [] and result['missing_job_ids'] == []
+
+
+def test_an_unfinished_job_without_a_job_id_fails_at_once():
+    clock = Clock()
+    service = FakeService([job('a', 'Running'), {'state': 'Running', 'tag': 'Translation'}])
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=600), clock=clock.time, sleep=clock.sleep)
+    assert caught.value.msg == ('Cannot wait for 1 unfinished job(s) that the service returned without a JobId '
+                                '(states: Running)')
+    assert clock.sleeps == [] and polled(service) == []
+    assert caught.value.result['summary']['total'] == 2
+
+
+class Deadlined(Progressing):
+    """Records the deadline of every request; refuses, like the client, a request at or after its deadline."""
+
+    def __init__(self, jobs, progress, clock, cost=0.0):
+        Progressing.__init__(self, jobs, progress)
+        self.clock = clock
+        self.cost = cost  # simulated seconds one request takes, retries included
+        self.deadlines = []
+
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
+        self.deadlines.append(deadline)
+        if deadline is not None and self.clock.now + self.cost >= deadline:
+            self.clock.now = max(self.clock.now, deadline)
+            raise CIDeadlineExceeded('the wait budget is spent', 'GET', path)
+        self.clock.now += self.cost
+        return Progressing.get(self, path, params, check)
+
+
+def test_the_wait_budget_is_a_deadline_on_every_poll_counted_from_the_first_read():
+    clock = Clock()
+    service = Deadlined([job('a', 'Running')], {'a': ['Running', 'Success']}, clock, cost=0.5)
+    result = _job_api.run(service, query(wait=True, wait_timeout=10, wait_sleep=2), clock=clock.time,
+                          sleep=clock.sleep)
+    assert result['summary']['all_succeeded'] is True
+    # the listing has no deadline and took 0.5 s; the budget counts from its end
+    assert service.deadlines == [None, 1010.5, 1010.5]
+
+
+def test_a_poll_that_hits_the_deadline_ends_the_wait_with_the_timeout_message_and_the_jobs():
+    clock = Clock()
+    service = Deadlined([job('a', 'Running'), job('b', 'Running')], {'a': ['Success'], 'b': ['Running'] * 9},
+                        clock, cost=4)  # each poll costs 4 s of retries: the third one cannot fit
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, query(wait=True, wait_timeout=10, wait_sleep=1), clock=clock.time, sleep=clock.sleep)
+    assert caught.value.msg == 'Timed out after 10 seconds waiting for 1 job(s) to finish: b (Running)'
+    assert clock.now == 1014  # never beyond the deadline of 1004 + 10
+    assert [(j['job_id'], j['state']) for j in caught.value.result['jobs']] == [('a', 'Success'), ('b', 'Running')]
+
+
+# --- id batches --------------------------------------------------------------------------------
+
+class Refusing(FakeService):
+    """Refuses a request for more than ``limit`` ids the way ``refusal`` says: (status, code, message)."""
+
+    def __init__(self, jobs, limit, refusal):
+        FakeService.__init__(self, jobs)
+        self.limit = limit
+        self.refusal = refusal
+
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
+        if path.startswith('/jobs/') and len(path.split(',')) > self.limit:
+            self.calls.append((path, params))
+            status, code, message = self.refusal
+            raise CIRequestError(None, 'GET', path, status=status, code=code, message=message)
+        return FakeService.get(self, path, params)
+
+
+def batch_sizes(service):
+    return [len(path.split(',')) for path, dummy in service.calls if path.startswith('/jobs/')]
+
+
+@pytest.mark.parametrize('refusal', [
+    (414, None, None),
+    (400, 'InvalidArgument', 'At most 30 job ids may be queried at once'),
+    (400, 'InvalidUrl', 'The request URI is too long'),
+    (400, 'RequestUriTooLong', 'Request refused'),
+])
+def test_a_batch_refused_as_too_long_is_halved_and_the_size_kept_for_the_run(refusal):
+    service = Refusing(many(130, 'Running'), 30, refusal)
+    clock = Clock()
+    query_ = _jobs.JobQuery.from_options({'job_ids': ids(service.jobs), 'wait': True, 'wait_timeout': 2,
+                                          'wait_sleep': 1})
+    with pytest.raises(CIWaitIncomplete):
+        _job_api.run(service, query_, clock=clock.time, sleep=clock.sleep)
+    # 100 refused, 50 refused, then 25 at a time, also for the poll after the first read
+    assert batch_sizes(service) == [100, 50] + [25] * 5 + [5] + [25] * 5 + [5]
+
+
+@pytest.mark.parametrize('refusal', [
+    (400, 'InvalidArgument', 'The job id is malformed'),
+    (403, 'AccessDenied', 'Access denied'),
+    (503, 'ServiceUnavailable', 'Please reduce your request rate'),
+])
+def test_other_refusals_are_not_mistaken_for_a_batch_too_long(refusal):
+    service = Refusing(many(130), 30, refusal)
+    with pytest.raises(CIRequestError) as caught:
+        _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ids(service.jobs)}))
+    assert caught.value.status == refusal[0]
+    assert batch_sizes(service) == [100]
+
+
+def test_a_single_id_refused_as_too_long_is_a_failure():
+    service = Refusing([job('x' * 128)], 0, (414, None, None))
+    with pytest.raises(CIRequestError) as caught:
+        _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['x' * 128]}))
+    assert caught.value.status == 414
+    assert batch_sizes(service) == [1]
 
 
 def test_an_empty_job_ids_list_selects_no_job_without_a_request():
     service = FakeService([job('a')])
-    result = _jobs.run(service, _jobs.JobQuery.from_options({'job_ids': []}))
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': []}))
     assert service.calls == []
     assert result['jobs'] == [] and result['summary']['total'] == 0 and not result['summary']['all_succeeded']

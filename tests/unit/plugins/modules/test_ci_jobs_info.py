@@ -20,7 +20,7 @@ from ansible.module_utils import basic  # noqa: E402 pylint: disable=wrong-impor
 from ansible.module_utils.testing import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.doc_fragments import connection, selection  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.plugins.module_utils import _jobs  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils import _execute  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._options import (  # noqa: E402 pylint: disable=wrong-import-position
     INFO_MODULE_ARGSPEC, argument_spec,
 )
@@ -88,6 +88,7 @@ def test_every_option_is_documented_as_the_spec_says():
         assert doc.get('choices') == entry.get('choices'), name
         assert doc.get('elements') == entry.get('elements'), name
         assert bool(doc.get('required')) == bool(entry.get('required')), name
+        assert doc.get('aliases') == entry.get('aliases'), name
 
 
 def test_secrets_are_no_log():
@@ -130,13 +131,25 @@ def test_by_id_with_unknown_ids(capsys, scripted_http):
     assert result['missing_job_ids'] == ['x1']
 
 
-@pytest.mark.parametrize('return_jobs, expected', [('all', ['a1', 'b2', 'c3']), ('failed', ['b2', 'c3']),
-                                                   ('none', [])])
-def test_return_jobs(capsys, scripted_http, return_jobs, expected):
+@pytest.mark.parametrize('name', ['output', 'return_jobs'])
+@pytest.mark.parametrize('output, expected', [('all', ['a1', 'b2', 'c3']), ('failed', ['b2', 'c3']), ('none', [])])
+def test_output_and_its_deprecated_alias_return_jobs(capsys, scripted_http, name, output, expected):
     scripted_http([page(('a1', 'Success'), ('b2', 'Failed'), ('c3', 'Cancel'))])
-    dummy, result = run_module(capsys, dict(LISTING, return_jobs=return_jobs))
+    dummy, result = run_module(capsys, dict(LISTING, **{name: output}))
     assert [j['job_id'] for j in result['jobs']] == expected
     assert result['summary']['total'] == 3 and result['summary']['failed_job_ids'] == ['b2', 'c3']
+    deprecations = [str(d) for d in result.get('deprecations', [])]
+    assert [text for text in deprecations if "'return_jobs'" in text and '3.0.0' in text] == (
+        deprecations if name == 'return_jobs' else [])
+    assert len(deprecations) == (1 if name == 'return_jobs' else 0)
+
+
+def test_job_ids_as_a_text_with_spaces_are_two_ids(capsys, scripted_http):
+    adapter = scripted_http([page(('a1', 'Success'), ('b2', 'Success'))])
+    code, result = run_module(capsys, dict(CONNECTION, job_ids='a1, b2'))
+    assert code == 0
+    assert adapter.requests[0][0].url == ENDPOINT + '/jobs/a1%2Cb2'
+    assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2']
 
 
 def test_max_jobs_truncates_with_a_warning(capsys, scripted_http, monkeypatch):
@@ -217,7 +230,7 @@ def test_bad_values_fail_naming_the_option_before_any_request(capsys, scripted_h
     (dict(states=['Done']), 'value of states must be one or more of: All, Submitted, Running, Success, Failed, Pause, '
                             'Cancel. Got no match for: Done'),
     (dict(order_by_time='newest'), 'value of order_by_time must be one of: Desc, Asc, got: newest'),
-    (dict(return_jobs='some'), 'value of return_jobs must be one of: all, failed, none, got: some'),
+    (dict(output='some'), 'value of output must be one of: all, failed, none, got: some'),
     (dict(page_size='ten'), 'page_size'),
     (dict(bucket=DROP), 'missing required arguments: bucket'),
 ])
@@ -261,7 +274,7 @@ class FakeTime(object):
 
 def test_wait_polls_until_finished(capsys, scripted_http, monkeypatch):
     clock = FakeTime()
-    monkeypatch.setattr(_jobs, 'time', clock)
+    monkeypatch.setattr(_execute, 'time', clock)
     adapter = scripted_http([page(('a1', 'Running'), ('b2', 'Success')), page(('a1', 'Running')),
                              page(('a1', 'Success'))])
     code, result = run_module(capsys, dict(CONNECTION, job_ids=['a1', 'b2'], wait=True, wait_sleep=2))
@@ -274,11 +287,46 @@ def test_wait_polls_until_finished(capsys, scripted_http, monkeypatch):
 
 def test_wait_timeout_fails_naming_the_jobs_and_still_returns_them(capsys, scripted_http, monkeypatch):
     clock = FakeTime()
-    monkeypatch.setattr(_jobs, 'time', clock)
+    monkeypatch.setattr(_execute, 'time', clock)
     scripted_http([page(('a1', 'Running'), ('b2', 'Success'), ('c3', 'Submitted')),
                    page(('a1', 'Running'), ('c3', 'Running'))])
-    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=3, wait_sleep=3))
-    assert result['msg'] == 'Timed out after 3 seconds waiting for 2 job(s) to finish: a1 (Running), c3 (Running)'
+    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=4, wait_sleep=3))
+    assert result['msg'] == 'Timed out after 4 seconds waiting for 2 job(s) to finish: a1 (Running), c3 (Running)'
+    assert clock.sleeps == [3, 1]  # a poll at 3 s; none at the deadline, 4 s, where it has no time left
     assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2', 'c3']
     assert result['summary']['finished'] is False
     assert 'option' not in result
+
+
+def test_a_job_that_vanishes_while_waiting_fails_the_task_with_the_whole_result(capsys, scripted_http, monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(_execute, 'time', clock)
+    scripted_http([page(('a1', 'Running'), ('b2', 'Running')), page(('a1', 'Running'), NonExistJobIds='b2'),
+                   page(('a1', 'Success'))])
+    result = failed(capsys, dict(CONNECTION, job_ids=['a1', 'b2', 'x9'], wait=True, wait_sleep=1))
+    assert result['msg'] == ('1 job(s) vanished while waiting (the service no longer knows them; their last known '
+                             'state is kept in jobs): b2')
+    assert result['vanished_job_ids'] == ['b2'] and result['missing_job_ids'] == ['x9']
+    assert [(j['job_id'], j['state']) for j in result['jobs']] == [('a1', 'Success'), ('b2', 'Running')]
+    assert result['summary']['finished'] is False
+    assert (result['next_token'], result['truncated']) == ('', False)
+    assert clock.sleeps == [1.0, 1.0]
+
+
+def test_the_result_always_has_vanished_job_ids(capsys, scripted_http):
+    scripted_http([page(('a1', 'Success'))])
+    code, result = run_module(capsys, dict(LISTING))
+    assert code == 0 and result['vanished_job_ids'] == []
+
+
+def test_a_busy_service_cannot_hold_the_wait_past_wait_timeout(capsys, scripted_http, monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(_execute, 'time', clock)
+    busy = (503, xml_error('ServiceUnavailable', 'busy'), {'Retry-After': '30'})
+    adapter = scripted_http([page(('a1', 'Running'), ('b2', 'Success'))] + [busy] * 10)
+    result = failed(capsys, dict(LISTING, wait=True, wait_timeout=10, wait_sleep=2, retries=5))
+    assert result['msg'] == 'Timed out after 10 seconds waiting for 1 job(s) to finish: a1 (Running)'
+    assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2']
+    assert result['vanished_job_ids'] == [] and 'error' not in result
+    assert clock.now <= 10  # every sleep, retry and Retry-After fitted in the budget
+    assert len(adapter.requests) == 2  # the listing, and one poll whose Retry-After would pass the deadline
