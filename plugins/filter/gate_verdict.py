@@ -18,7 +18,7 @@ description:
   - Otherwise C(msg) gives the first reason that applies, in the order below, followed by a fixed-width table of
     every failed or cancelled job in the result (job id, tag, state, code, message, input object), when there is one.
   - A failure of the module without a C(summary), such as a request error or a bad option, and a wait timeout
-    give C(job gate stopped), the selection and the module's message.
+    (also when jobs vanished meanwhile) give C(job gate stopped), the selection and the module's message.
   - Jobs that vanished while the module waited give C(job gate FAILED) and the number and ids of those jobs. They
     are the C(vanished_job_ids) of the result and, when O(job_ids) is not set (a listing), its C(missing_job_ids).
   - Ids of O(job_ids) the service does not know give C(job gate FAILED) and those ids.
@@ -136,7 +136,7 @@ import re
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.qcloud.ci.plugins.module_utils._jobs import FAILED_STATES, STATES
+from ansible_collections.qcloud.ci.plugins.module_utils._jobs import FAILED_STATES, STATES, UNFINISHED_STATES
 
 HEADER = ('JOB ID', 'TAG', 'STATE', 'CODE', 'MESSAGE', 'INPUT OBJECT')
 MIN_MESSAGE_WIDTH = 10
@@ -198,10 +198,21 @@ def failed_table(jobs, message_width):
     return [line(list(HEADER)), line(ruler)] + [line(cells) for cells in rows]
 
 
+def _stopped(result, summary, vanished):
+    """Did the module fail for another reason than vanished jobs (a request error, a wait timeout, ...)?"""
+    if summary is None:
+        return True
+    if not result.get('failed'):
+        return False
+    # the vanished jobs keep their last state, which is unfinished: any more unfinished ones timed out
+    unfinished = sum((summary.get('by_state') or {}).get(state, 0) for state in UNFINISHED_STATES)
+    return not vanished or unfinished > len(vanished)
+
+
 def _reason(result, summary, settings, missing, vanished):
     """The first line of the report, or None when the gate passes."""
     selection, job_ids, min_jobs = settings['selection'], settings['job_ids'], settings['min_jobs']
-    if summary is None or (result.get('failed') and not vanished):
+    if _stopped(result, summary, vanished):
         return 'job gate stopped (%s): %s' % (selection, to_text(result.get('msg') or 'the query failed'))
     if vanished:
         return ('job gate FAILED: %s while the gate waited (the CI service no longer knows %s): %s - %s'

@@ -174,18 +174,30 @@ def test_a_job_that_vanished_from_a_listing_while_waiting_fails_the_gate_naming_
 
 
 def test_the_module_failing_on_vanished_jobs_gives_the_same_verdict():
-    # ci_jobs_info with vanished_job_ids: wait=true fails when a job vanished, with the full result
-    jobs = [job('av0001'), job('av0002', 'Running'), job('av0003', 'Failed')]
+    # ci_jobs_info with vanished_job_ids: wait=true fails when a job vanished, with the whole result; the
+    # vanished jobs keep their last (unfinished) state
+    jobs = [job('av0001'), job('av0002', 'Running'), job('av0003', 'Pause'), job('av0004', 'Failed')]
     failure = result(jobs, vanished=['av0002', 'av0003'], failed=True,
-                     msg='2 job(s) vanished while waiting: av0002, av0003')
+                     msg='2 job(s) vanished while waiting (the service no longer knows them; their last known state '
+                         'is kept in jobs): av0002, av0003')
     verdict = gate_verdict(failure, selection='Translation jobs of queue qvanish')
     lines = verdict['msg'].split('\n')
     assert lines[0] == ('job gate FAILED: 2 jobs vanished while the gate waited (the CI service no longer knows them): '
                         'av0002, av0003 - Translation jobs of queue qvanish')
-    assert lines[4].startswith('av0003  Translation  Failed')  # the failed jobs are still listed
+    assert lines[4].startswith('av0004  Translation  Failed')  # the failed jobs are still listed
     assert verdict['passed'] is False
     assert verdict['vanished_job_ids'] == ['av0002', 'av0003']
-    assert verdict['summary']['total'] == 3
+    assert verdict['failed_job_ids'] == ['av0004']
+    assert verdict['summary']['total'] == 4
+
+
+def test_a_timeout_with_vanished_jobs_stops_with_the_modules_message_naming_both():
+    jobs = [job('av0001', 'Running'), job('av0002', 'Running')]
+    msg = ('Timed out after 2 seconds waiting for 1 job(s) to finish: av0001 (Running); 1 job(s) vanished while '
+           'waiting (the service no longer knows them; their last known state is kept in jobs): av0002')
+    verdict = gate_verdict(result(jobs, vanished=['av0002'], failed=True, msg=msg), selection='s')
+    assert verdict['msg'] == 'job gate stopped (s): ' + msg
+    assert verdict['passed'] is False and verdict['vanished_job_ids'] == ['av0002']
 
 
 def test_vanished_and_unknown_ids_are_kept_apart_when_selecting_by_id():
