@@ -16,7 +16,8 @@ export TENCENTCLOUD_SECRET_KEY=qci-test-secret-key-environment-000
 unset TENCENTCLOUD_SECURITY_TOKEN TENCENTCLOUD_REGION
 set -x
 
-ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" -e "data_dir=${data}" "$@" 2>&1 \
+# ansible-test turns deprecation warnings off; this target checks one
+ANSIBLE_DEPRECATION_WARNINGS=true ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" -e "data_dir=${data}" "$@" 2>&1 \
     | tee "${data}/output.txt"
 
 # on_missing=warn warned about its unknown id; on_missing=skip did not
