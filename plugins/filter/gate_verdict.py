@@ -183,7 +183,7 @@ def _row(job, width):
             _cell(message), _cell(source)]
 
 
-def failed_table(jobs, message_width):
+def _failed_table(jobs, message_width):
     """The fixed-width table of the failed and cancelled ``jobs`` (a list of lines), or [] when there is none."""
     width = max(message_width, MIN_MESSAGE_WIDTH)
     rows = [_row(job, width) for job in jobs if isinstance(job, dict) and job.get('state') in FAILED_STATES]
@@ -215,9 +215,8 @@ def _reason(result, summary, settings, missing, vanished):
     if _stopped(result, summary, vanished):
         return 'job gate stopped (%s): %s' % (selection, to_text(result.get('msg') or 'the query failed'))
     if vanished:
-        return ('job gate FAILED: %s while the gate waited (the CI service no longer knows %s): %s - %s'
-                % (_plural(len(vanished), 'job') + (' vanished'), 'it' if len(vanished) == 1 else 'them',
-                   ', '.join(vanished), selection))
+        return ('job gate FAILED: %s vanished while the gate waited (the CI service no longer knows %s): %s - %s'
+                % (_plural(len(vanished), 'job'), 'it' if len(vanished) == 1 else 'them', ', '.join(vanished), selection))
     if missing:
         return ('job gate FAILED: the CI service does not know %d of the %s: %s'
                 % (len(missing), _plural(len(job_ids), 'job id'), ', '.join(missing)))
@@ -262,7 +261,7 @@ def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1
             _plural(total, 'job'), 'all Success' if total else 'none selected (job_gate_min_jobs is 0)',
             settings['selection'])
     else:
-        table = failed_table(jobs, width)
+        table = _failed_table(jobs, width)
         msg = '\n'.join([reason] + ([''] + table if table else []))
     return {
         'passed': reason is None,
