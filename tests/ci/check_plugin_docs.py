@@ -35,6 +35,7 @@ from collection_facts import Problems, ansible_doc, collection_name, plugins, ro
 HEADERS = {
     'module': '> MODULE %s',
     'lookup': '> LOOKUP %s',
+    'filter': '> FILTER %s',
     'role': '> ROLE: *%s*',
 }
 
