@@ -53,6 +53,8 @@ DEMO_REGION = 'ap-guangzhou'
 DEMO_SECRET_ID = 'AKIDEMULATOREXAMPLE0000000000000000'
 DEMO_SECRET_KEY = 'emulator-secret-key-0000000000000000'
 
+SETTLE = 120  # seconds stats() lets the emulator wait for requests in flight (a hang guard, not a measurement)
+
 GOOD_QUEUE = 'p893bcda225bf4945a378da6662e81a89'
 MIXED_QUEUE = 'p5e1f8c7d9a2b4e6f8a0c1d3e5f7a9b2c'
 SLOW_QUEUE = 'p2b7d4e9f1a3c5e7b9d1f3a5c7e9b1d3f'
@@ -184,12 +186,12 @@ class Emulator(object):
 
     # -- control endpoint
 
-    def control(self, method, path, payload=None):
+    def control(self, method, path, payload=None, timeout=30):
         """Call ``/_emulator/<path>``; ``payload`` is JSON-encoded unless it is bytes. Returns the JSON answer."""
         data = payload if isinstance(payload, bytes) or payload is None else json.dumps(payload).encode('utf-8')
         request = urllib.request.Request('%s/_emulator/%s' % (self.url, path.lstrip('/')), data=data, method=method)
         try:
-            with self._opener.open(request, timeout=30) as response:
+            with self._opener.open(request, timeout=timeout) as response:
                 return json.loads(response.read().decode('utf-8'))
         except urllib.error.HTTPError as exc:
             text = exc.read().decode('utf-8', 'replace')
@@ -199,9 +201,16 @@ class Emulator(object):
                 pass
             raise RuntimeError('control %s %s failed (%s): %s' % (method, path, exc.code, text)) from None
 
-    def stats(self):
-        """The emulator's counters (see ``GET /_emulator/stats``)."""
-        return self.control('GET', 'stats')
+    def stats(self, settle=SETTLE):
+        """The emulator's counters (see ``GET /_emulator/stats``), read once no API request is in flight.
+
+        ``settle`` is the longest the emulator waits for requests it still holds (a hang guard: a
+        request a ``delay`` fault holds after the client gave up is counted before the answer);
+        ``0`` reads them at once. ``in_flight`` in the answer says what was still held.
+        """
+        if not settle:
+            return self.control('GET', 'stats')
+        return self.control('GET', 'stats?settle=%s' % settle, timeout=settle + 30)
 
     def set_faults(self, faults, seed=0):
         """Replace the active faults (``[]`` clears them)."""
