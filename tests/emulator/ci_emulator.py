@@ -104,10 +104,12 @@ Faults (``--fault SPEC``, repeatable; ``POST /_emulator/faults`` at run time)::
 Control endpoint (no authentication; only from loopback addresses; JSON)::
 
     GET  /_emulator/stats    counters: requests {total, by_status, by_kind}, control_requests,
-                             connections, api_connections, tls_handshake_failures,
-                             faults_injected {total, by_kind}, faults, fault_seed,
-                             clock_skew, jobs, uptime, transition_clock,
-                             serve_seconds {list, get}: {count, total, max}
+                             connections, api_connections, in_flight, peak_in_flight,
+                             tls_handshake_failures, faults_injected {total, by_kind}, faults,
+                             fault_seed, clock_skew, jobs, uptime, transition_clock,
+                             serve_seconds {list, get}: {count, total, max, cpu}
+                             ?settle=S: first wait (at most S seconds) until no API request
+                             is in flight, so that a request the server still holds is counted
     POST /_emulator/faults   body {"faults": ["503@0.3", ...], "seed": 1}: replace the faults
                              ([] clears them) and reseed; answers the new fault list
     POST /_emulator/reset    zero the counters, clear the faults, put every job back in its
@@ -116,7 +118,13 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
 
 ``by_status`` counts a ``reset`` fault under the key ``reset``. ``by_kind`` keys: ``list``,
 ``get``, ``other`` (any other path). ``api_connections`` counts connections that carried at
-least one API request (the control calls of a test harness do not).
+least one API request (the control calls of a test harness do not). ``in_flight`` is the
+number of API requests received and not yet answered (a gauge: a reset keeps it);
+``peak_in_flight`` the highest it has been since the last reset (above 1: requests overlapped).
+A request is counted in ``requests`` before its answer is sent, so once ``in_flight`` is 0
+every request received so far is counted. ``serve_seconds`` is the time spent building list
+and get answers: ``total``/``max`` in wall-clock seconds, ``cpu`` in CPU seconds of the
+serving thread (what a busy machine does not inflate).
 """
 
 from __future__ import print_function
@@ -155,6 +163,7 @@ SKEW_LIMIT = 900
 MAX_API_BODY = 1 << 20
 MAX_CONTROL_BODY = 256 << 20
 HANDSHAKE_TIMEOUT = 10
+MAX_SETTLE = 300  # seconds GET /_emulator/stats?settle=S may wait for the requests in flight
 IDLE_TIMEOUT = 120
 API_PREFIXES = ('/jobs', '/ai_jobs', '/asr_jobs')
 CONTROL_PREFIX = '/_emulator'
@@ -941,10 +950,13 @@ class Stats(object):
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.in_flight = 0
         self.zero()
 
     def zero(self):
-        """Set every counter to zero."""
+        """Set every counter to zero (``in_flight`` is a gauge: requests still held stay counted there)."""
+        self.peak_in_flight = self.in_flight
         self.requests = 0
         self.by_status = {}
         self.by_kind = {}
@@ -960,6 +972,23 @@ class Stats(object):
         with self.lock:
             setattr(self, attr, getattr(self, attr) + amount)
 
+    def enter(self):
+        """An API request arrived: it is in flight until ``leave``."""
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self):
+        """An API request was answered (or its connection closed); wake ``wait_idle``."""
+        with self.lock:
+            self.in_flight -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout):
+        """Wait until no API request is in flight, at most ``timeout`` seconds; True when idle."""
+        with self.lock:
+            return self.idle.wait_for(lambda: self.in_flight == 0, timeout)
+
     def request(self, kind, status, fault_kind=None):
         """Count one answered API request."""
         with self.lock:
@@ -969,13 +998,14 @@ class Stats(object):
             if fault_kind is not None:
                 self.faults[fault_kind] = self.faults.get(fault_kind, 0) + 1
 
-    def timing(self, kind, seconds):
-        """Record the time spent building one response."""
+    def timing(self, kind, seconds, cpu):
+        """Record the time spent building one response: wall-clock and CPU seconds of this thread."""
         with self.lock:
-            entry = self.serve.setdefault(kind, {'count': 0, 'total': 0.0, 'max': 0.0})
+            entry = self.serve.setdefault(kind, {'count': 0, 'total': 0.0, 'max': 0.0, 'cpu': 0.0})
             entry['count'] += 1
             entry['total'] += seconds
             entry['max'] = max(entry['max'], seconds)
+            entry['cpu'] += cpu
 
     def snapshot(self):
         """A JSON-ready copy."""
@@ -985,6 +1015,8 @@ class Stats(object):
                 'control_requests': self.control_requests,
                 'connections': self.connections,
                 'api_connections': self.api_connections,
+                'in_flight': self.in_flight,
+                'peak_in_flight': self.peak_in_flight,
                 'tls_handshake_failures': self.tls_failures,
                 'faults_injected': {'total': sum(self.faults.values()), 'by_kind': dict(self.faults)},
                 'serve_seconds': {k: dict(v) for k, v in self.serve.items()},
@@ -1152,13 +1184,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.stats.add('control_requests')
             body = self._read_body(MAX_CONTROL_BODY)
             if body is not None:
-                self._control(raw_path[len(CONTROL_PREFIX):], body)
+                self._control(raw_path[len(CONTROL_PREFIX):], raw_query, body)
             return
         if self._read_body(MAX_API_BODY) is None:
             return
         if not self.api_seen:
             self.api_seen = True
             state.stats.add('api_connections')
+        state.stats.enter()
+        try:
+            self._api(raw_path, raw_query)
+        finally:
+            state.stats.leave()
+
+    def _api(self, raw_path, raw_query):
+        state = self.server.state
         kind, ids = _path_kind(raw_path)
         pairs = parse_query(raw_query)
         params = {}
@@ -1188,7 +1228,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if fault_kind == 'delay':
             time.sleep(fault.seconds)
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         try:
             state.check_host(self.headers.get('Host'))
             state.verifier.verify(self.command, raw_path, pairs, self.headers.items())
@@ -1198,7 +1238,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send_error(error, truncate=fault_kind == 'truncate')
             return
         if kind in ('list', 'get'):
-            state.stats.timing(kind, time.perf_counter() - began)
+            state.stats.timing(kind, time.perf_counter() - began, time.thread_time() - began_cpu)
         state.stats.request(kind, 200, fault_kind)  # counted before the client can see the answer
         self._send_raw(200, body, 'application/xml', truncate=fault_kind == 'truncate')
 
@@ -1230,7 +1270,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # -- control endpoint
 
-    def _control(self, path, body):
+    def _control(self, path, raw_query, body):
         try:
             loopback = ipaddress.ip_address(self.client_address[0].split('%')[0]).is_loopback
         except ValueError:
@@ -1250,13 +1290,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._json(405 if known else 404, {'error': 'no such control call: %s %s' % (self.command, path)})
             return
         try:
-            status, payload = handler(body)
+            status, payload = handler(body) if path != '/stats' else handler(dict(parse_query(raw_query)))
         except (EmulatorError, ValueError) as exc:
             status, payload = 400, {'error': str(exc)}
         self._json(status, payload)
 
-    def _control_stats(self, _body):
+    def _control_stats(self, params):
         state = self.server.state
+        if params.get('settle'):
+            # what a test reads after its client is done: requests the server still holds (a delay
+            # fault the client gave up on) are answered and counted first; ``in_flight`` shows the rest
+            state.stats.wait_idle(min(float(params['settle']), MAX_SETTLE))
         data = state.stats.snapshot()
         data.update({
             'faults': state.faults.specs(),
@@ -1455,14 +1499,15 @@ def _remove_port_file(path):
 def main(argv=None):
     """Run the emulator until SIGTERM/SIGINT or the end of --lifetime."""
     args, credentials = parse_args(argv)
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     try:
         jobs = without_gc(load_job_files, args.jobs)
         state = State(args, jobs, credentials)
     except EmulatorError as exc:
         sys.stderr.write('ci_emulator: %s\n' % exc)
         return 2
-    sys.stderr.write('ci_emulator: loaded %d jobs in %.2f s\n' % (len(jobs), time.perf_counter() - began))
+    sys.stderr.write('ci_emulator: loaded %d jobs in %.2f s (%.2f s CPU)\n'
+                     % (len(jobs), time.perf_counter() - began, time.process_time() - began_cpu))
     context = None
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures of the system tests (issue 7).
+"""Fixtures of the system tests (real sockets, the emulator, ansible-playbook).
 
 * ``tests/emulator`` is put on ``sys.path`` for ``harness.Emulator``;
 * the directory holding ``ansible_collections/qcloud/ci`` (this tree) is put on ``sys.path``

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Issue 7.2: a server clock 2 hours ahead or behind.
+"""A server clock 2 hours ahead or behind: one refusal, one re-signed retry, one warning.
 
 The emulator refuses the first request (RequestTimeTooSkewed, with its own ``Date``); the
 client measures the offset, re-signs once, and lists everything. The module returns the
@@ -29,6 +29,15 @@ SKEWS = [('ahead', 7200), ('behind', -7200)]
 WARNING_RE = re.compile(r'The local clock differs from the CI service clock by ([+-]\d+) seconds '
                         r'\(service said RequestTimeTooSkewed\)')
 SELECTION = dict(queue_id=GOOD_QUEUE, tag='Translation', page_size=5)  # 12 jobs: 3 pages
+# The client measures the offset as the refusal's Date (whole seconds, the server's clock plus the
+# skew) minus its own clock when it reads the answer, on this same machine: never more than the
+# skew, and less by the time the answer took to be read, which a busy machine lengthens. So the
+# measured offset lies in [skew - SLACK, skew]; SLACK only has to be far below the 2 h skew.
+SLACK = 120
+
+
+def near(value, seconds):
+    return seconds - SLACK <= value <= seconds
 
 
 @pytest.fixture(scope='module')
@@ -61,7 +70,7 @@ def assert_offset(text, seconds):
     found = [int(value) for value in WARNING_RE.findall(text)]
     assert found, text
     for value in found:
-        assert abs(value - seconds) <= 2, found
+        assert near(value, seconds), found
     return found
 
 
@@ -87,7 +96,7 @@ def test_lookup_resigns_once_and_warns(skew_run, name, seconds):
     assert stats['requests']['by_status'] == {'403': 1, '200': 3}, stats
     # the lookup's warning reaches the display (stderr, wrapped to the terminal's width)
     offsets = [int(value) for value in WARNING_RE.findall(' '.join(run.stderr.split()))]
-    assert len([value for value in offsets if abs(value - seconds) <= 2]) == 1, run.stderr
+    assert len([value for value in offsets if near(value, seconds)]) == 1, run.stderr
 
 
 @pytest.mark.parametrize('name, seconds', SKEWS)
@@ -97,6 +106,6 @@ def test_client_measures_the_offset(emu, name, seconds):
     warnings = []
     with _client.CIClient(SECRET_ID, SECRET_KEY, sysutil.BUCKET, endpoint_url=emu.url, warn=warnings.append) as cli:
         pages = list(cli.iter_pages('/jobs', {'queueId': GOOD_QUEUE, 'tag': 'Translation', 'size': '5'}))
-        assert abs(cli.clock_offset - seconds) < 2
+        assert near(cli.clock_offset, seconds)
         assert cli.requests_sent == len(pages) + 1 == 4
     assert len(assert_offset('\n'.join(warnings), seconds)) == 1

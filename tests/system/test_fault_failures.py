@@ -3,14 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Issue 7.1, the other outcome: a fault that never stops ends in ONE clean failure.
+"""A fault that never stops ends in ONE clean failure, through the module and the lookup.
 
 Each fault fires on every request (rate 1) while the module and the lookup list 2,000 jobs
 with ``retries: 2``. The run must fail without a traceback, with a message that carries the
 HTTP status, CI's error code and the request id whenever the service answered, and the number
-of tries; the emulator must have seen exactly that many requests (retries bounded in count),
-and the run must end within its backoff budget (bounded in time). A non-retryable answer (a
-bad signature, a 403 HTML page) is tried once.
+of tries; the emulator must have seen exactly that many requests (retries bounded in count).
+A non-retryable answer (a bad signature, a 403 HTML page) is tried once. How long the client
+sleeps between tries (backoff, Retry-After, the time budget) is proved with an injected sleep
+in ``test_retry_policy.py`` and the unit tests, not here: nothing here measures time.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ GROUPS = 4
 RID_RE = re.compile(r'request id ([A-Za-z0-9+/=_-]{8,})[,\]]')
 
 
-def case(name, faults, seed, status, code, reason, tries=3, requests=None, options=None, cost=0.0, min_seconds=0.0):
-    expect = dict(status=status, code=code, reason=reason, tries=tries, requests=requests or tries,
-                  min_seconds=min_seconds)
-    return matrix.Case(name, faults, seed, dict(RETRIES, **(options or {})), cost, expect)
+def case(name, faults, seed, status, code, reason, tries=3, requests=None, options=None):
+    expect = dict(status=status, code=code, reason=reason, tries=tries, requests=requests or tries)
+    return matrix.Case(name, faults, seed, dict(RETRIES, **(options or {})), expect)
 
 
 CASES = [
@@ -41,11 +41,10 @@ CASES = [
     case('503', ['503'], 3, 503, 'ServiceUnavailable', 'temporarily unavailable'),
     case('504', ['504'], 4, 504, 'GatewayTimeout', 'timed out'),
     case('429 without Retry-After', ['429'], 5, 429, 'SlowDown', 'reduce your request rate'),
-    case('429 with Retry-After', ['429,retry_after=1'], 6, 429, 'SlowDown', 'reduce your request rate',
-         cost=1.0, min_seconds=2.0),
+    case('429 with Retry-After', ['429,retry_after=1'], 6, 429, 'SlowDown', 'reduce your request rate'),
     case('connection reset', ['reset'], 7, None, None, 'connection error'),
-    case('response slower than timeout', ['delay,seconds=1.5'], 8, None, None, 'timed out waiting for the response',
-         options={'timeout': 1}, cost=1.0, min_seconds=3.0),
+    case('response slower than timeout', ['delay,seconds=10'], 8, None, None, 'timed out waiting for the response',
+         options={'timeout': 3}),
     case('truncated body', ['truncate'], 9, 200, None, 'the response body was cut short'),
     case('malformed XML', ['malformed'], 10, 200, None, 'not well-formed XML'),
     case('HTML error page 502', ['html'], 11, 502, None, 'not a CI error document (text/html'),
@@ -79,7 +78,7 @@ def test_failure_runs_are_clean(failure_runs):
 @pytest.mark.parametrize('fault', CASES, ids=[c.name for c in CASES])
 def test_clean_failure(failure_runs, fault, side):
     run = failure_runs[fault.name]
-    record, stats, ids, message, seconds = matrix.outcome(run, fault, side)
+    record, stats, ids, message = matrix.outcome(run, fault, side)
     expect = fault.expect
     assert ids is None and message, 'expected a failure under %s, got %s jobs' % (fault.faults, len(ids or ()))
     # one line, our words, no header
@@ -106,7 +105,7 @@ def test_clean_failure(failure_runs, fault, side):
         assert error['status'] == expect['status'] and error['code'] == expect['code']
         assert error['tries'] == expect['tries'] and error['method'] == 'GET' and error['path'] == '/jobs'
         assert (error['request_id'] == rid.group(1)) if rid else error['request_id'] is None
-    # bounded in count: exactly the tries (after the pages that succeeded)
+    # bounded in count: exactly the tries (after the pages that succeeded), each one answered with the fault
     assert stats['requests']['total'] == expect['requests'], stats
-    # bounded in time: start-up + the tries' own cost + full-jitter backoff of at most 0.5 s and 1 s
-    assert expect['min_seconds'] <= seconds < 6 + expect['tries'] * fault.cost + 1.5, seconds
+    if fault.faults and expect['requests'] == expect['tries']:
+        assert stats['faults_injected']['total'] == expect['tries'], stats

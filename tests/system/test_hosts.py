@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Issue 7.5: no bucket, region or endpoint_url value sends a request anywhere but the intended host.
+"""No bucket, region or endpoint_url value sends a request anywhere but the intended host.
 
 A plain socket listens on a second loopback address (127.0.0.2). Each hostile value is built to
 reach it if it were pasted into a URL (user info, fragments, queries, backslashes, newlines,

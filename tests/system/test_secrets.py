@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Issue 7.4: no secret key, token or signature in any output, at -vvvv and with ANSIBLE_DEBUG=1.
+"""No secret key, token or signature in any output, at -vvvv and with ANSIBLE_DEBUG=1.
 
 A secret key and a session token unique to this run reach the collection the three ways users
 pass them: play variables, an ansible-vault encrypted vars file, and TENCENTCLOUD_* environment

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Issue 7.6: the emulator on TLS with a certificate from a private CA (trustme).
+"""The module and the lookup against the emulator on TLS, with a certificate from a private CA.
 
 * default verification refuses the untrusted certificate with a message that says so and
   what to do (ca_path), after ONE try (no retry storm: the emulator counts one failed handshake
@@ -11,6 +11,8 @@
 * ``ca_path`` pointing at the test CA succeeds;
 * ``validate_certs: false`` succeeds and warns;
 * the module and the lookup say and do the same.
+
+The CA and the certificate come from ``tests/emulator/tls_material.py``, the tests' one TLS helper.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import re
 import pytest
 
 from harness import GOOD_QUEUE
+from tls_material import make_tls
 
 import sysutil
-
-trustme = pytest.importorskip('trustme')
 
 SECRET_ID = 'AKIDSYSTEMTLS00000000000000000000000'
 SECRET_KEY = 'system-tls-key-0000000000000000000000'
@@ -35,14 +36,10 @@ WARNING = 'TLS certificate verification is disabled (validate_certs=false): the 
 @pytest.fixture(scope='module')
 def tls_run(emulators, tmp_path_factory):
     workdir = tmp_path_factory.mktemp('tls')
-    ca = trustme.CA()
-    cert = ca.issue_cert('127.0.0.1', 'localhost')
-    ca_file, cert_file, key_file = workdir / 'ca.pem', workdir / 'cert.pem', workdir / 'key.pem'
-    ca.cert_pem.write_to_path(str(ca_file))
-    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    emu = emulators(secret_id=SECRET_ID, secret_key=SECRET_KEY, tls_cert=str(cert_file), tls_key=str(key_file),
-                    ca_file=str(ca_file))
+    files = make_tls(workdir)
+    ca_file = files['ca']
+    emu = emulators(secret_id=SECRET_ID, secret_key=SECRET_KEY, tls_cert=files['cert'], tls_key=files['key'],
+                    ca_file=ca_file)
     assert emu.url.startswith('https://127.0.0.1:')
     module_defaults, lookup_vars = sysutil.connection(emu.url, SECRET_ID, SECRET_KEY)
     tasks = []
@@ -71,7 +68,8 @@ def test_untrusted_certificate_is_refused_once_with_a_clear_message(tls_run):
     assert module['result']['error']['tries'] == 1
     # the lookup says the same words
     assert lookup['result']['msg'].endswith(msg)
-    stats = emu.stats()
+    # the emulator counts a refused handshake once the client has given up on it: wait until both are in
+    stats = emu.wait_for(lambda stats: stats['tls_handshake_failures'] >= 2)
     # one refused handshake per run, no retry storm: the successful runs made the only requests
     assert stats['tls_handshake_failures'] == 2
     assert stats['requests']['total'] == 4 and stats['api_connections'] == 4

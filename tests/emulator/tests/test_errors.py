@@ -35,13 +35,15 @@ def assert_error(reply, status, code):
 
 
 def test_success_headers(client):
+    before = time.time()
     reply = client.call('/jobs', LIST)
+    after = time.time()
     assert reply.status == 200
     assert reply.headers['server'] == 'tencent-ci'
     assert reply.headers['x-ci-request-id']
     assert 'x-ci-trace-id' not in reply.headers
     served = email.utils.parsedate_to_datetime(reply.headers['date']).timestamp()
-    assert abs(served - time.time()) < 5
+    assert before - 1 <= served <= after  # written between our two readings of the clock (whole seconds)
     assert int(reply.headers['content-length']) == len(reply.body)
 
 
@@ -170,7 +172,7 @@ def test_missing_host_header(emu):
 
 def test_time_window(client):
     now = int(time.time())
-    assert client.call('/jobs', LIST, window=(now - 5, now + 5)).status == 200
+    assert client.call('/jobs', LIST, window=(now - 60, now + 60)).status == 200
     # a start up to 15 minutes ahead of the server is tolerated as clock skew
     assert client.call('/jobs', LIST, window=(now + 600, now + 1200)).status == 200
     message = assert_error(client.call('/jobs', LIST, window=(now - 600, now - 300)), 403, 'AccessDenied')

@@ -41,7 +41,7 @@ def start(tmp_path, argv):
     port_file = tmp_path / 'port'
     proc = subprocess.Popen([sys.executable, EMULATOR, '--port-file', str(port_file), '--lifetime', '60'] + argv,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a hang guard: a busy machine may start it slowly
     while not port_file.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() is not None else 'timeout'
         time.sleep(0.02)
@@ -87,12 +87,12 @@ def test_port_file_listening_line_and_clean_stop(tmp_path, signum):
 
 
 def test_lifetime_ends_the_process(tmp_path):
-    began = time.monotonic()
-    result = run(['--jobs', SAMPLE_JOBS, '--lifetime', '0.5', '--port-file', str(tmp_path / 'p')] + BASIC)
+    # run()'s timeout is the hang guard: the process ends by itself, and says why
+    result = run(['--jobs', SAMPLE_JOBS, '--lifetime', '0.5', '--port-file', str(tmp_path / 'p')] + BASIC, timeout=120)
     assert result.returncode == 0
     assert 'listening on http://127.0.0.1:' in result.stdout
-    assert time.monotonic() - began < 10
-    assert 'lifetime' in result.stderr
+    assert '--lifetime reached' in result.stderr
+    assert not (tmp_path / 'p').exists()
 
 
 def test_binds_only_where_told(tmp_path):
@@ -187,6 +187,7 @@ def test_counters_connections_and_keep_alive(emu):
     assert stats['connections'] >= 3  # the two clients plus the harness's control calls
     assert stats['control_requests'] >= 1
     assert stats['serve_seconds']['list']['count'] == 6
+    assert (stats['in_flight'], stats['peak_in_flight']) == (0, 1)  # one request at a time
     assert stats['jobs'] == 44
     first.close()
     second.close()

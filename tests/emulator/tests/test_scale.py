@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the qcloud.ci collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""50,000 jobs load in seconds, and serving a 100-job page costs a small fraction of parsing it."""
+"""50,000 jobs load in seconds of CPU, and serving a 100-job page costs a small fraction of the CPU of parsing it.
+
+Both are measured in CPU seconds (the emulator's own and this process's), which a busy machine
+does not inflate the way it inflates wall-clock time; nothing here asserts a wall-clock duration.
+"""
 
 import os
 import re
@@ -34,22 +38,20 @@ def big(tmp_path_factory):
                 job_id = re.search(r'"JobId":"(a[0-9a-f]{32})"', line).group(1)
                 line = line.replace(job_id, 'a%08x%024x' % (copy, number)).replace('"CreationTime":"2024-05-01', '"CreationTime":"%d-05-01' % (2100 + copy))
                 out.write(line + '\n')
-    began = time.monotonic()
-    with Emulator(jobs=[path]) as emu:
-        started = time.monotonic() - began
-        yield emu, started
+    with Emulator(jobs=[path], startup_timeout=600) as emu:  # a hang guard only
+        yield emu
 
 
 def test_fifty_thousand_jobs_load_in_seconds(big):
-    emu, started = big
-    loaded = float(re.search(r'loaded 50000 jobs in ([0-9.]+) s', emu.stderr_text()).group(1))
-    print('\n50,000 Translation jobs: loaded in %.2f s, emulator ready in %.2f s' % (loaded, started))
+    emu = big
+    loaded, cpu = re.search(r'loaded 50000 jobs in ([0-9.]+) s \(([0-9.]+) s CPU\)', emu.stderr_text()).groups()
+    print('\n50,000 Translation jobs: loaded in %s s (%s s CPU)' % (loaded, cpu))
     assert emu.stats()['jobs'] == 50000
-    assert loaded < 15  # about 2 s on an idle machine; generous for a busy CI runner
+    assert float(cpu) < 15  # about 2 s; CPU seconds, so a busy machine does not make it fail
 
 
 def test_serving_a_page_is_a_small_fraction_of_parsing_it(big):
-    emu, _started = big
+    emu = big
     emu.reset()
     cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     params = {'queueId': QUEUE, 'tag': 'Translation', 'size': '100', 'nextToken': ''}
@@ -59,9 +61,9 @@ def test_serving_a_page_is_a_small_fraction_of_parsing_it(big):
         reply = cli.call('/jobs', params)
         round_trip += time.perf_counter() - began
         assert reply.status == 200
-        began = time.perf_counter()
+        began = time.thread_time()
         document = xmltodict.parse(reply.body, force_list=('JobsDetail',))
-        parse += time.perf_counter() - began
+        parse += time.thread_time() - began
         assert len(document['Response']['JobsDetail']) == 100
         params['nextToken'] = document['Response']['NextToken']
         pages += 1
@@ -69,7 +71,8 @@ def test_serving_a_page_is_a_small_fraction_of_parsing_it(big):
     cli.close()
     serve = emu.stats()['serve_seconds']['list']
     assert serve['count'] == pages
-    served = serve['total'] / pages
-    print('\n100-job page (%d bytes): emulator builds it in %.3f ms, HTTP round trip %.3f ms, xmltodict.parse %.3f ms (ratio %.3f)'
-          % (total_bytes // pages, served * 1e3, round_trip / pages * 1e3, parse / pages * 1e3, served / (parse / pages)))
+    served = serve['cpu'] / pages
+    figures = (total_bytes // pages, served * 1e3, round_trip / pages * 1e3, parse / pages * 1e3, served / (parse / pages))
+    print('\n100-job page (%d bytes): emulator builds it in %.3f ms CPU, HTTP round trip %.3f ms, xmltodict.parse %.3f ms CPU '
+          '(ratio %.3f)' % figures)
     assert served < 0.2 * (parse / pages)

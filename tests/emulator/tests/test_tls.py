@@ -1,35 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the qcloud.ci collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""HTTPS with a certificate from a throwaway CA (trustme)."""
+"""HTTPS with a certificate from a throwaway CA (``tls_material.py``, the tests' one TLS helper)."""
 
 import socket
 import ssl
-import time
 
 import pytest
 import requests
-import trustme
 
 from emu_client import Client
 from harness import Emulator, DEMO_SECRET_ID, DEMO_SECRET_KEY, GOOD_QUEUE
+from tls_material import make_tls
 
 LIST = {'queueId': GOOD_QUEUE, 'tag': 'Translation', 'size': '100'}
 
 
 @pytest.fixture(scope='module')
 def tls(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('tls')
-    authority = trustme.CA()
-    cert = authority.issue_cert('127.0.0.1', 'localhost')
-    ca_file, cert_file, key_file = folder / 'ca.pem', folder / 'cert.pem', folder / 'key.pem'
-    authority.cert_pem.write_to_path(str(ca_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    cert.cert_chain_pems[0].write_to_path(str(cert_file))
-    for blob in cert.cert_chain_pems[1:]:
-        blob.write_to_path(str(cert_file), append=True)
-    with Emulator(tls_cert=cert_file, tls_key=key_file, ca_file=str(ca_file)) as emu:
-        yield emu, str(ca_file)
+    files = make_tls(tmp_path_factory.mktemp('tls'))
+    with Emulator(tls_cert=files['cert'], tls_key=files['key'], ca_file=files['ca']) as emu:
+        yield emu, files['ca']
 
 
 def test_https_url_and_listing(tls):
@@ -72,7 +63,6 @@ def test_plain_http_to_the_tls_port_fails_and_is_counted(tls):
         data = b''
     sock.close()
     assert not data.startswith(b'HTTP/1.1 ')
-    deadline = time.monotonic() + 5  # the server counts right after it closed the socket
-    while emu.stats()['tls_handshake_failures'] == before and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert emu.stats()['tls_handshake_failures'] == before + 1
+    # the server counts right after it closed the socket, which may be after we are done: wait for it
+    stats = emu.wait_for(lambda stats: stats['tls_handshake_failures'] != before)
+    assert stats['tls_handshake_failures'] == before + 1

@@ -12,7 +12,9 @@ name: qci_record
 type: aggregate
 short_description: Record every task result as a JSON line (qcloud.ci system tests only)
 description:
-  - Appends C({"task", "host", "status", "start", "end", "result"}) to the file named by E(QCI_RECORD_FILE).
+  - Appends C({"task", "host", "status", "result"}) to the file named by E(QCI_RECORD_FILE).
+  - No timestamps on purpose; the system tests assert on what happened (results, the emulator's counters), never on
+    how long it took.
   - The result is what callbacks receive (C(no_log) already applied), warnings and exceptions included.
 requirements:
   - enabled with E(ANSIBLE_CALLBACKS_ENABLED=qci_record)
@@ -20,7 +22,6 @@ requirements:
 
 import json
 import os
-import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -34,10 +35,6 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._path = os.environ.get('QCI_RECORD_FILE')
-        self._started = {}
-
-    def v2_playbook_on_task_start(self, task, is_conditional):
-        self._started[task._uuid] = time.time()  # pylint: disable=protected-access
 
     def _write(self, result, status):
         if not self._path:
@@ -47,8 +44,6 @@ class CallbackModule(CallbackBase):
             'task': task.get_name(),
             'host': result._host.get_name(),  # pylint: disable=protected-access
             'status': status,
-            'start': self._started.get(task._uuid),  # pylint: disable=protected-access
-            'end': time.time(),
             'result': result._result,  # pylint: disable=protected-access
         }
         with open(self._path, 'a', encoding='utf-8') as handle:

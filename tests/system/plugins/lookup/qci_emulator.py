@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 name: qci_emulator
 short_description: Call the CI emulator's control endpoint (qcloud.ci system tests only)
 description:
-  - C(lookup('qci_emulator', 'stats')) returns the counters; C(lookup('qci_emulator', 'reset', faults=[...], seed=N))
+  - C(lookup('qci_emulator', 'stats')) returns the counters once no API request is in flight; C(lookup('qci_emulator', 'reset', faults=[...], seed=N))
     zeroes them, then sets the faults. The emulator's URL is the variable C(qci_emulator_url).
   - Runs on the controller, so switching faults between two tasks costs no module run.
 options:
@@ -27,24 +27,25 @@ options:
     type: int
     default: 0
   settle:
-    description: Seconds to wait first, so that requests a C(delay) fault still holds are counted.
+    description:
+      - With C(stats), the longest to wait (a hang guard, not a measurement) until the emulator holds no API request,
+        so that a request a C(delay) fault still holds after the client gave up is counted before the counters are read.
     type: float
-    default: 0
+    default: 120
 '''
 
 import json
-import time
 import urllib.request
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 
-def _call(url, method, path, payload=None):
+def _call(url, method, path, payload=None, timeout=30):
     data = None if payload is None else json.dumps(payload).encode('utf-8')
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     request = urllib.request.Request('%s/_emulator/%s' % (url, path), data=data, method=method)
-    with opener.open(request, timeout=30) as response:
+    with opener.open(request, timeout=timeout) as response:
         return json.loads(response.read().decode('utf-8'))
 
 
@@ -54,8 +55,8 @@ class LookupModule(LookupBase):
         url = (variables or {}).get('qci_emulator_url')
         if not url or not terms or terms[0] not in ('stats', 'reset'):
             raise AnsibleLookupError('qci_emulator: give "stats" or "reset" and set qci_emulator_url')
-        time.sleep(self.get_option('settle'))
         if terms[0] == 'stats':
-            return [_call(url, 'GET', 'stats')]
+            settle = self.get_option('settle')
+            return [_call(url, 'GET', 'stats?settle=%s' % settle, timeout=settle + 30)]
         _call(url, 'POST', 'reset', {})
         return [_call(url, 'POST', 'faults', {'faults': list(self.get_option('faults')), 'seed': self.get_option('seed')})]

@@ -26,7 +26,12 @@ import jinja2.sandbox
 import pytest
 import yaml
 
-import sysutil
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'system'))
+
+import sysutil  # noqa: E402 pylint: disable=wrong-import-position
+
+if sysutil.COLLECTIONS_ROOT not in sys.path:  # for ansible_collections.qcloud.ci (this tree)
+    sys.path.insert(0, sysutil.COLLECTIONS_ROOT)
 
 CREDENTIAL_TYPE = os.path.join(sysutil.REPO, 'extensions', 'awx', 'credential_type_tencentcloud.yml')
 OPTIONS_PY = os.path.join(sysutil.REPO, 'plugins', 'module_utils', '_options.py')
