@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the deployment gate against the local CI emulator, from a fresh clone.
 #
-# Runs under tests/ci/with-env.sh (the Makefile does that): .venv/main built from the
+# Runs under hack/make-test/with-env.sh (the Makefile does that): .venv/main built from the
 # pinned .ci/requirements.txt, a private HOME, and the working directory a copy of the
 # working tree. Then this script
 #   1. builds the collection (ansible-galaxy collection build) and installs the tarball
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 if [ -z "${QCI_RUN:-}" ]; then
-  echo "hack/demo.sh runs through tests/ci/with-env.sh; use: make demo" >&2
+  echo "hack/demo.sh runs through hack/make-test/with-env.sh; use: make demo" >&2
   exit 2
 fi
 
@@ -24,10 +24,15 @@ DEMO=$QCI_RUN/demo
 rm -rf "$DEMO"
 mkdir -p "$DEMO/dist" "$DEMO/collections"
 
-echo "--- building the collection and installing it into $DEMO/collections"
-ansible-galaxy collection build --force --output-path "$DEMO/dist" . >"$DEMO/build.log" 2>&1 ||
-  { cat "$DEMO/build.log" >&2; exit 1; }
-tarball=$(find "$DEMO/dist" -name 'qcloud-ci-*.tar.gz' -print -quit)
+if [ -n "${QCI_TARBALL:-}" ]; then  # make test: the one tarball of this run
+  tarball=$QCI_TARBALL
+  echo "--- installing $tarball into $DEMO/collections with $(ansible --version | sed -n 1p)"
+else
+  echo "--- building the collection and installing it into $DEMO/collections"
+  ansible-galaxy collection build --force --output-path "$DEMO/dist" . >"$DEMO/build.log" 2>&1 ||
+    { cat "$DEMO/build.log" >&2; exit 1; }
+  tarball=$(find "$DEMO/dist" -name 'qcloud-ci-*.tar.gz' -print -quit)
+fi
 # only the clean path is a collections path from here on (not the working tree's copy)
 export ANSIBLE_COLLECTIONS_PATH=$DEMO/collections
 ansible-galaxy collection install --no-deps -p "$DEMO/collections" "$tarball" >"$DEMO/install.log" 2>&1 ||

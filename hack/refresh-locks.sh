@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Regenerate the exact pins from the hand-edited top-level files:
 #   .ci/requirements.in         -> .ci/requirements.txt          (Python 3.12, .venv/main)
-#   .ci/requirements-oldest.in  -> .ci/requirements-oldest.txt   (Python 3.11, .venv/oldest)
+#   .ci/requirements-2.16.in    -> .ci/requirements-2.16.txt     (Python 3.12, .venv/2.16)
+#   .ci/requirements-2.18.in    -> .ci/requirements-2.18.txt     (Python 3.11, .venv/2.18)
+#   .ci/requirements-2.19.in    -> .ci/requirements-2.19.txt     (Python 3.11, .venv/2.19)
+#   .ci/requirements-importer.in -> .ci/requirements-importer.txt (Python 3.12, .venv/importer)
 #   requirements.txt (runtime)  -> tests/unit/requirements.txt and
 #                                  tests/integration/requirements.txt (Python 3.9,
 #                                  the oldest module Python, so the pins install on 3.9-3.13)
 # Each is a `pip freeze --all` of a clean venv, so transitive dependencies and
 # pip itself are pinned too. Review the diff, run `make test`, commit.
-#   hack/refresh-locks.sh        (or: make locks)
+#   hack/refresh-locks.sh            (or: make locks) all of them
+#   hack/refresh-locks.sh 2.16 ...   only those lanes (main, 2.16, 2.18, 2.19, importer, runtime)
+# The Python of each lane is the one in QCI_LANES (hack/make-test/env.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=tests/ci/env.sh
-. "$HERE/../tests/ci/env.sh"
+# shellcheck source=hack/make-test/env.sh
+. "$HERE/make-test/env.sh"
 cd "$QCI_REPO"
 QCI_PYBIN=$(mktemp -d)
 TMP=$(mktemp -d)
@@ -35,8 +40,16 @@ lock() {  # lock PYVER IN OUT [freeze options]
   mv "$out.new" "$out"
 }
 
-lock 3.12 .ci/requirements.in .ci/requirements.txt --all
-lock 3.11 .ci/requirements-oldest.in .ci/requirements-oldest.txt --all
-lock 3.9 requirements.txt tests/unit/requirements.txt
-cp tests/unit/requirements.txt tests/integration/requirements.txt
+WANT=("$@")
+wanted() { [ "${#WANT[@]}" -eq 0 ] || [[ " ${WANT[*]} " == *" $1 "* ]]; }
+
+for entry in "${QCI_LANES[@]}"; do
+  read -r name pyver file <<<"$entry"
+  wanted "$name" || continue
+  lock "$pyver" "${file%.txt}.in" "$file" --all
+done
+if wanted runtime; then
+  lock 3.9 requirements.txt tests/unit/requirements.txt
+  cp tests/unit/requirements.txt tests/integration/requirements.txt
+fi
 git --no-pager diff --stat -- .ci tests/unit/requirements.txt tests/integration/requirements.txt || true

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make release-notes`: fold every changelog fragment into the release of the
 # version in galaxy.yml (override: make release-notes VERSION=1.2.3), and write
-# CHANGELOG.md. Runs through tests/ci/with-env.sh (.venv/main), on the working
+# CHANGELOG.md. Runs through hack/make-test/with-env.sh (.venv/main), on the working
 # tree itself, not on the collection copy.
 #
 # What `antsibull-changelog release --version V` does here:
@@ -11,7 +11,7 @@
 #   `add object.playbook` sections of fragments);
 # * DELETES the fragments it used (changelogs/config.yaml: keep_fragments: false);
 #   their names stay under the release's `fragments:`, which is how the stage
-#   changelog-fragments (tests/ci/check_changelog_fragments.py) still counts them;
+#   changelog-fragments (hack/make-test/check_changelog_fragments.py) still counts them;
 # * rewrites CHANGELOG.md from changelogs/changelog.yaml.
 # Running it again for the same version (fragments that arrived later) adds
 # their changes to that release: it is safe to repeat until V is tagged.
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 if [ -z "${QCI_REPO:-}" ]; then
-  echo "hack/release-notes.sh runs through tests/ci/with-env.sh; use: make release-notes" >&2
+  echo "hack/release-notes.sh runs through hack/make-test/with-env.sh; use: make release-notes" >&2
   exit 2
 fi
 cd "$QCI_REPO"

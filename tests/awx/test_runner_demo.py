@@ -48,6 +48,15 @@ def sample_jobs(queue, tag='Translation'):
     return [job for job in jobs if job['QueueId'] == queue and job['Tag'] == tag]
 
 
+def collections_root():
+    """Where the collection is: the tarball make test built and installed (QCI_INSTALL_ROOT), as AWX installs
+    it into an execution environment; else the source tree's collections root."""
+    installed = os.environ.get('QCI_INSTALL_ROOT', '')
+    if installed and os.path.isfile(os.path.join(installed, 'ansible_collections', 'qcloud', 'ci', 'MANIFEST.json')):
+        return installed
+    return sysutil.COLLECTIONS_ROOT
+
+
 def injected_environment(inputs):
     """The environment AWX injects for a credential of our credential type."""
     with open(CREDENTIAL_TYPE) as handle:
@@ -64,7 +73,7 @@ def runner_run(tmp_path_factory):
     os.makedirs(os.path.join(pdd, 'env'))
     with harness.Emulator(lifetime=300) as emu:
         envvars = injected_environment({'secret_id': emu.secret_id, 'secret_key': emu.secret_key})
-        envvars['ANSIBLE_COLLECTIONS_PATH'] = sysutil.COLLECTIONS_ROOT
+        envvars['ANSIBLE_COLLECTIONS_PATH'] = collections_root()
         with open(os.path.join(pdd, 'env', 'envvars'), 'w') as handle:
             yaml.safe_dump(envvars, handle)
         with open(os.path.join(pdd, 'env', 'extravars'), 'w') as handle:

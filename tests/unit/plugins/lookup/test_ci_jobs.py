@@ -15,10 +15,11 @@ pytest.importorskip('xmltodict')
 from ansible.errors import AnsibleLookupError  # noqa: E402 pylint: disable=wrong-import-position
 from ansible.parsing.dataloader import DataLoader  # noqa: E402 pylint: disable=wrong-import-position
 from ansible.plugins.loader import lookup_loader  # noqa: E402 pylint: disable=wrong-import-position
-from ansible.template import Templar, trust_as_template  # noqa: E402 pylint: disable=wrong-import-position
+from ansible.template import Templar  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._execute import execute  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.tests.unit.compat import names_option, trust_as_template  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.plugin_utils import _lookup  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
     BUCKET, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
@@ -309,7 +310,7 @@ def test_bad_choices_are_lookup_errors_naming_the_option_and_the_allowed_values(
     kwargs[option] = value
     with pytest.raises(AnsibleLookupError) as caught:
         run([], **kwargs)
-    assert "'%s'" % option in caught.value.message
+    assert names_option(caught.value.message, option)
     assert allowed in caught.value.message
     assert adapter.requests == []
 

@@ -17,7 +17,7 @@ pytest.importorskip('xmltodict')
 import yaml  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible.module_utils import basic  # noqa: E402 pylint: disable=wrong-import-position
-from ansible.module_utils.testing import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.tests.unit.compat import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.doc_fragments import connection, selection  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils import _execute  # noqa: E402 pylint: disable=wrong-import-position

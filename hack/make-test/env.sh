@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Set-up and environment shared by `make test`, the single-stage make targets
-# and tests/ci/with-env.sh. Sourcing this file only defines QCI_* variables and
+# and hack/make-test/with-env.sh. Sourcing this file only defines QCI_* variables and
 # qci_* functions; nothing happens until qci_setup runs.
 #
 # What stages can rely on once qci_setup has run (all paths absolute, exported):
@@ -9,8 +9,8 @@
 #   QCI_VENV_DIR          $QCI_REPO/.venv
 #   QCI_VENV_MAIN         .venv/main: Python 3.12, ansible-core 2.21 and every tool
 #                         (.ci/requirements.txt); first on PATH, also $VIRTUAL_ENV
-#   QCI_VENV_OLDEST       .venv/oldest: Python 3.11, ansible-core 2.19
-#                         (.ci/requirements-oldest.txt); built on first use (qci_lane)
+#   QCI_VENV_DIR/LANE     the other lanes (QCI_LANES below: 2.16, 2.18, 2.19,
+#                         importer), each built on first use (qci_lane LANE)
 #   QCI_CTRL_PY           controller Python of the main lane (3.12)
 #   QCI_PYBIN             real python3.X symlinks (pyenv's shims fail), on PATH
 #   QCI_COLLECTIONS_ROOT  directory containing ansible_collections/ with the copy
@@ -30,19 +30,30 @@
 QCI_NS=qcloud
 QCI_NAME=ci
 QCI_CTRL_PY=3.12
-# Lanes: name, Python, pinned file (relative to the repo). Add a lane with one line.
+# Lanes: name, controller Python, pinned file (relative to the repo). A lane is a
+# venv built from its pinned file on a Python its ansible-core supports as a
+# controller (2.16/2.17: 3.10-3.12, 2.18/2.19: 3.11-3.13, 2.20/2.21: 3.12-3.14).
+# Add a lane with one line here and its stages in run-stages.sh.
+#   main      ansible-core 2.21 and every tool (ansible-lint, molecule, antsibull-*, ...)
+#   2.16      the oldest core of meta/runtime.yml requires_ansible (AAP 2.5-2.7's default)
+#   2.18      AAP 2.5/2.6's second execution environment core
+#   2.19      sanity/units down to Python 3.8 module targets
+#   importer  galaxy-importer (pins its own ansible-core and ansible-lint)
 QCI_LANES=(
-  "main   3.12 .ci/requirements.txt"
-  "oldest 3.11 .ci/requirements-oldest.txt"
+  "main     3.12 .ci/requirements.txt"
+  "2.16     3.12 .ci/requirements-2.16.txt"
+  "2.18     3.11 .ci/requirements-2.18.txt"
+  "2.19     3.11 .ci/requirements-2.19.txt"
+  "importer 3.12 .ci/requirements-importer.txt"
 )
-# Target Pythons ansible-test knows for the lanes (2.19: 3.8-3.13, 2.21: 3.9-3.14).
+# Target Pythons ansible-test knows for the lanes (2.16: 3.6-3.12 (modules 3.9+ here,
+# tests/config.yml), 2.19: 3.8-3.13, 2.21: 3.9-3.14).
 QCI_TARGET_PYTHONS="3.8 3.9 3.10 3.11 3.12 3.13 3.14"
 
 QCI_REPO=${QCI_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 QCI_CACHE=${QCI_CACHE:-$QCI_REPO/.cache}
 QCI_VENV_DIR=$QCI_REPO/.venv
 QCI_VENV_MAIN=$QCI_VENV_DIR/main
-QCI_VENV_OLDEST=$QCI_VENV_DIR/oldest
 QCI_PYBIN=$QCI_CACHE/pybin
 QCI_COLLECTIONS_ROOT=$QCI_CACHE/collections
 QCI_COLLECTION=$QCI_COLLECTIONS_ROOT/ansible_collections/$QCI_NS/$QCI_NAME
@@ -50,6 +61,10 @@ QCI_RUN=$QCI_CACHE/run
 QCI_DIST_DIR=$QCI_RUN/dist
 QCI_INSTALL_ROOT=$QCI_RUN/installed
 QCI_LOG_DIR=$QCI_CACHE/logs
+
+# Every workaround for the offline build machine lives in one file, listed in its header.
+# shellcheck source=hack/make-test/offline-workarounds.sh
+. "$QCI_REPO/hack/make-test/offline-workarounds.sh"
 
 qci_log() { echo "--- $*"; }
 qci_warn() { echo "WARNING: $*" >&2; }
@@ -62,28 +77,6 @@ qci_pip() {  # qci_pip VENV_DIR ARGS...
   "$dir/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location" >&2)
 }
 
-# A directory of real python3.X (pyenv's shims fail unless that version is
-# selected, and ansible-test strips PYENV_VERSION).
-qci_pybin() {
-  local root d v p
-  rm -rf "$QCI_PYBIN"
-  mkdir -p "$QCI_PYBIN"
-  if command -v pyenv >/dev/null 2>&1 && root=$(pyenv root 2>/dev/null) && [ -d "$root/versions" ]; then
-    while IFS= read -r d; do
-      v=$(basename "$d")
-      v=${v%.*}
-      case $v in 3.[0-9] | 3.[0-9][0-9]) ;; *) continue ;; esac
-      [ -x "$d/bin/python$v" ] && ln -sfn "$d/bin/python$v" "$QCI_PYBIN/python$v"
-    done < <(find "$root/versions" -mindepth 1 -maxdepth 1 -name '3.*' | sort -V)
-  fi
-  # other interpreters on PATH that really run and are not inside a venv
-  for v in $QCI_TARGET_PYTHONS; do
-    [ -e "$QCI_PYBIN/python$v" ] && continue
-    p=$(command -v "python$v" 2>/dev/null) || continue
-    "$p" -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' >/dev/null 2>&1 && ln -sfn "$p" "$QCI_PYBIN/python$v"
-  done
-}
-
 qci_python() {  # qci_python 3.X: path of a working interpreter, or fail
   local p=$QCI_PYBIN/python$1
   if [ -x "$p" ] && "$p" -c '' >/dev/null 2>&1; then
@@ -92,34 +85,6 @@ qci_python() {  # qci_python 3.X: path of a working interpreter, or fail
     echo "ERROR: no working python$1 (looked in pyenv and on PATH)" >&2
     return 1
   fi
-}
-
-# ansible-test bootstraps pip in each venv it makes by downloading get-pip.py
-# from Ansible's CI file server (unreachable here). Put an offline stand-in
-# under the name that this venv's ansible-core looks for (pip version pinned
-# in ansible_test/_internal/python_requirements.py).
-qci_get_pip() {  # qci_get_pip VENV_DIR
-  local pipv
-  pipv=$("$1/bin/python" - <<'EOF'
-import os, re
-try:
-    import ansible_test
-except ImportError:
-    raise SystemExit(0)
-p = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
-m = re.search(r"pip='([0-9.]+)'", open(p).read())
-print(m.group(1) if m else '')
-EOF
-  ) || return 1
-  [ -n "$pipv" ] || return 0
-  mkdir -p "$HOME/.ansible/test/cache"
-  cat >"$HOME/.ansible/test/cache/get_pip_${pipv//./_}.py" <<'EOF'
-# Offline stand-in for get-pip.py, written by tests/ci/env.sh.
-import subprocess, sys
-args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
-subprocess.check_call([sys.executable, '-m', 'ensurepip', '--default-pip'], stdout=subprocess.DEVNULL)
-subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', '--upgrade'] + args)
-EOF
 }
 
 # Build (or reuse) the venv of a lane. It is reused while a stamp, a hash of
@@ -134,7 +99,10 @@ qci_venv() {  # qci_venv LANE
   [ -n "$lock" ] || { echo "ERROR: unknown lane '$lane'" >&2; return 1; }
   dir=$QCI_VENV_DIR/$lane
   lock=$QCI_REPO/$lock
-  py=$(qci_python "$pyver") || return 1
+  py=$(qci_python "$pyver") || {
+    echo "ERROR: lane '$lane' needs Python $pyver (its controller Python, QCI_LANES in hack/make-test/env.sh): not found; the lane FAILS, it is not skipped" >&2
+    return 1
+  }
   want=$({ echo "qci-venv 1 $dir"; "$py" -c 'import sys; print(sys.version)'; cat "$lock"; } | sha256sum | cut -d' ' -f1)
   if ! [ -x "$dir/bin/python" ] || [ "$(cat "$dir/.qci-stamp" 2>/dev/null)" != "$want" ]; then
     qci_log "building venv $dir (Python $pyver) from ${lock#"$QCI_REPO"/}"
@@ -153,6 +121,15 @@ qci_venv() {  # qci_venv LANE
   qci_get_pip "$dir"
 }
 
+# Build (or reuse) every lane's venv (make venv).
+qci_venvs() {
+  local entry name
+  for entry in "${QCI_LANES[@]}"; do
+    read -r name _ <<<"$entry"
+    qci_venv "$name" || return 1
+  done
+}
+
 # Run CMD with a lane's venv first on PATH (building the venv if needed).
 qci_lane() {
   local lane=$1 rc old_path=$PATH old_venv=${VIRTUAL_ENV:-}
@@ -165,29 +142,6 @@ qci_lane() {
   PATH=$old_path
   VIRTUAL_ENV=$old_venv
   return "$rc"
-}
-
-# The shellcheck binary (for ansible-test's shellcheck sanity test), unpacked from Debian's
-# package into .cache (nothing is installed system-wide).
-qci_shellcheck() {
-  local d=$QCI_CACHE/shellcheck tmp
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  if ! [ -x "$d/usr/bin/shellcheck" ]; then
-    qci_log "fetching shellcheck from Debian's package (apt-get download)"
-    tmp=$(mktemp -d)
-    (
-      cd "$tmp" || exit 1
-      { apt-get download shellcheck >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1 && apt-get download shellcheck >/dev/null 2>&1; }; } &&
-        rm -rf "$d" && dpkg -x shellcheck_*.deb "$d"
-    )
-    rm -rf "$tmp"
-  fi
-  if [ -x "$d/usr/bin/shellcheck" ]; then
-    export PATH=$PATH:$d/usr/bin
-  else
-    qci_warn "shellcheck unavailable: ansible-test sanity will skip its 'shellcheck' test"
-  fi
 }
 
 # The files of the working tree that git shows (tracked, and untracked but not
@@ -232,7 +186,7 @@ qci_export_env() {
     case $v in ANSIBLE_*) unset "$v" ;; esac
   done
   unset VIRTUAL_ENV PYTHONPATH PYTHONHOME PYENV_VERSION
-  export QCI_REPO QCI_CACHE QCI_VENV_DIR QCI_VENV_MAIN QCI_VENV_OLDEST QCI_CTRL_PY QCI_PYBIN \
+  export QCI_REPO QCI_CACHE QCI_VENV_DIR QCI_VENV_MAIN QCI_CTRL_PY QCI_PYBIN \
     QCI_COLLECTIONS_ROOT QCI_COLLECTION QCI_RUN QCI_DIST_DIR QCI_INSTALL_ROOT QCI_LOG_DIR
   export QCI_REAL_HOME=${QCI_REAL_HOME:-$HOME}
   export PIP_CACHE_DIR=${PIP_CACHE_DIR:-$QCI_REAL_HOME/.cache/pip}

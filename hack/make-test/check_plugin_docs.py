@@ -20,7 +20,7 @@ warns), so its output is checked instead:
   request). An option whose documentation was deleted is therefore reported here.
 
 Run from the collection root, ANSIBLE_COLLECTIONS_PATH reaching the collection:
-    tests/ci/with-env.sh python tests/ci/check_plugin_docs.py    (or: make stage S=ansible-doc)
+    hack/make-test/with-env.sh python hack/make-test/check_plugin_docs.py    (or: make stage S=ansible-doc)
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def collections_root():
         if entry and here.startswith(os.path.realpath(entry) + os.sep):
             return entry
     raise SystemExit('ansible-doc: run from .../ansible_collections/NS/NAME with ANSIBLE_COLLECTIONS_PATH containing it '
-                     '(tests/ci/with-env.sh does); cwd %s, ANSIBLE_COLLECTIONS_PATH %r'
+                     '(hack/make-test/with-env.sh does); cwd %s, ANSIBLE_COLLECTIONS_PATH %r'
                      % (here, os.environ.get('ANSIBLE_COLLECTIONS_PATH')))
 
 

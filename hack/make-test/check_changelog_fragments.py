@@ -27,7 +27,7 @@ running ``make release-notes`` again for the same version to fold in later fragm
 while a release is not committed yet. A shallow clone that lacks the base fails with a message
 saying so.
 
-    tests/ci/check_changelog_fragments.py [REPO]     (REPO: the git checkout, default ".")
+    hack/make-test/check_changelog_fragments.py [REPO]     (REPO: the git checkout, default ".")
 """
 
 from __future__ import annotations

@@ -4,27 +4,27 @@
 # errors), fully offline. Then check that the pages a user needs are there and
 # print the page count.
 #
-#   tests/ci/with-env.sh tests/ci/docs.sh [DEST]     (make docs)
+#   hack/make-test/with-env.sh hack/docs.sh [DEST]     (make docs)
 #
 # Runs in the collection root with ANSIBLE_COLLECTIONS_PATH reaching the
-# collection (tests/ci/env.sh). DEST (default $QCI_CACHE/docs, i.e. .cache/docs,
+# collection (hack/make-test/env.sh). DEST (default $QCI_CACHE/docs, i.e. .cache/docs,
 # ignored by git and outside the collection copy) is wiped first; the site is
 # DEST/build/html/index.html.
 #
-# Offline: sphinx-init's conf.py maps four intersphinx inventories on the web
-# (Python, Jinja, docs.ansible.com); they are emptied. The generated plugin pages
-# refer to two labels that only docs.ansible.com defines (common_return_values,
-# ansible_configuration_settings); a small hook in conf.py turns exactly those two
-# into links to docs.ansible.com, so every other unresolved reference still fails
-# the build.
-#
-# Guides may include images and other files kept next to them in docs/docsite/rst;
-# antsibull-docs copies only the .rst files, so build.sh is given a step that
-# copies the rest before Sphinx runs.
+# Offline (W4 in hack/make-test/offline-workarounds.sh): sphinx-init's conf.py maps
+# intersphinx inventories on the web; they are emptied, and exactly the two
+# docs.ansible.com labels the plugin pages use become links, so every other
+# unresolved reference still fails the build. Guides may include images kept next
+# to them in docs/docsite/rst; antsibull-docs copies only the .rst files, so
+# build.sh gets a step that copies the rest (W5).
 set -euo pipefail
+# the offline patches of conf.py and build.sh (W4, W5) are listed with every other
+# workaround in hack/make-test/offline-workarounds.sh
+# shellcheck source=hack/make-test/offline-workarounds.sh
+. "$(dirname "${BASH_SOURCE[0]}")/make-test/offline-workarounds.sh"
 
 NS_NAME=$(python -c 'import yaml; g = yaml.safe_load(open("galaxy.yml")); print("%s.%s" % (g["namespace"], g["name"]))')
-DEST=${1:-${QCI_CACHE:?run through tests/ci/with-env.sh, or give DEST}/docs}
+DEST=${1:-${QCI_CACHE:?run through hack/make-test/with-env.sh, or give DEST}/docs}
 
 rm -rf "$DEST"
 mkdir -p "$DEST"
@@ -34,49 +34,12 @@ antsibull-docs sphinx-init --use-current --fail-on-error --squash-hierarchy \
   --title "$NS_NAME collection documentation" --html-short-title "$NS_NAME" \
   --dest-dir "$DEST" "$NS_NAME"
 
-cat >>"$DEST/conf.py" <<'EOF'
-
-# --- appended by tests/ci/docs.sh: build offline ---------------------------------
-intersphinx_mapping = {}
-
-_DOCS_ANSIBLE = 'https://docs.ansible.com/projects/ansible/latest/'
-_EXTERNAL_LABELS = {
-    'common_return_values': _DOCS_ANSIBLE + 'reference_appendices/common_return_values.html',
-    'ansible_configuration_settings': _DOCS_ANSIBLE + 'reference_appendices/config.html',
-}
-
-
-def _external_label(app, env, node, contnode):
-    """Resolve the two docs.ansible.com labels the plugin pages use; nothing else."""
-    from docutils import nodes
-    target = node.get('reftarget')
-    if node.get('refdomain') == 'std' and target in _EXTERNAL_LABELS:
-        ref = nodes.reference('', '', internal=False, refuri=_EXTERNAL_LABELS[target])
-        ref += contnode
-        return ref
-    return None
-
-
-def setup(app):
-    app.connect('missing-reference', _external_label)
-EOF
+qci_docs_offline_conf "$DEST"
 
 grep -q -- ' -W ' "$DEST/build.sh" || { echo "docs: build.sh no longer runs sphinx-build with -W" >&2; exit 1; }
 # antsibull-docs copies only the .rst files of docs/docsite/rst: copy what the guides
 # include (images such as a benchmark chart) next to them, before Sphinx runs.
-export QCI_DOCSITE_RST=$PWD/docs/docsite/rst
-python - "$DEST/build.sh" <<'EOF'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-marker = '# Build Sphinx site\n'
-if text.count(marker) != 1:
-    sys.exit('docs: build.sh of antsibull-docs changed: no "# Build Sphinx site" step to insert before')
-text = text.replace(marker, '# Files the guides include (inserted by tests/ci/docs.sh)\n'
-                    'find "$QCI_DOCSITE_RST" -mindepth 1 -maxdepth 1 ! -name "*.rst" -exec cp -r -t rst/docsite {} +\n\n'
-                    + marker)
-open(path, 'w').write(text)
-EOF
+qci_docs_copy_guide_files "$DEST" "$PWD/docs/docsite/rst"
 "$DEST/build.sh"
 
 HTML=$DEST/build/html

@@ -13,7 +13,7 @@
   merged) with a ``membership`` that is exactly the groups listing it.
 
 Run from the collection root, ANSIBLE_COLLECTIONS_PATH reaching the collection:
-    tests/ci/with-env.sh python tests/ci/check_action_groups.py    (or: make stage S=action-groups)
+    hack/make-test/with-env.sh python hack/make-test/check_action_groups.py    (or: make stage S=action-groups)
 """
 
 from __future__ import annotations

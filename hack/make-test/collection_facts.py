@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What the check scripts of tests/ci need to know about the collection.
+"""What the check scripts of hack/make-test need to know about the collection.
 
 Used by check_action_groups.py and check_plugin_docs.py (stages of ``make test``); they
 run from the collection root with ANSIBLE_COLLECTIONS_PATH reaching the collection, as
-tests/ci/env.sh sets it up.
+hack/make-test/env.sh sets it up.
 """
 
 from __future__ import annotations
