@@ -90,7 +90,7 @@ class CIRequestError(CIError):
     def with_reason(self, reason):
         """The same failure with another reason (the message is rebuilt)."""
         return type(self)(reason, self.method, self.path, self.status, self.code, self.message,
-                              self.request_id, self.trace_id, self.tries)
+                          self.request_id, self.trace_id, self.tries)
 
     def to_dict(self):
         """The error's facts for a module's ``error`` return value."""
