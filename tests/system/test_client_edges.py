@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import http.client
 import http.server
-import os
 import threading
 import time
 from urllib.parse import urlsplit
