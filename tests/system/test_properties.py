@@ -35,7 +35,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.qcloud.ci.plugins.module_utils import _client, _jobs, _xml
+from ansible_collections.qcloud.ci.plugins.module_utils import _client, _job_api, _jobs, _xml
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError, CIValueError
 from ansible_collections.qcloud.ci.plugins.module_utils._options import INFO_MODULE_ARGSPEC, argument_spec, client_kwargs
 from ansible_collections.qcloud.ci.plugins.modules import ci_jobs_info
@@ -49,7 +49,7 @@ MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'  # what ansible-core puts in place 
 COMMON = {
     'bucket': sysutil.BUCKET, 'endpoint_url': 'http://127.0.0.1:9', 'region': 'ap-guangzhou',
     'secret_id': 'AKIDPROPERTY', 'secret_key': 'property-key', 'timeout': 5, 'retries': 1, 'page_size': 10,
-    'return_jobs': 'failed', 'wait_timeout': 1, 'wait_sleep': 0.5, 'validate_certs': False,
+    'output': 'failed', 'wait_timeout': 1, 'wait_sleep': 0.5, 'validate_certs': False,
 }
 LISTING = dict(COMMON, queue_id='p1', tag='Translation', states=['Failed'], max_jobs=3, start_creation_time='2h',
                end_creation_time='2030-05-01T00:00:00+0800', order_by_time='Asc', next_token='tok')
@@ -207,10 +207,10 @@ class ScriptedClient(object):
     def _next(self):
         return self.pages.pop(0) if self.pages else {}
 
-    def get(self, path, params=None):
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         return self._next()
 
-    def iter_pages(self, path, params):
+    def iter_pages(self, path, params, page_size, limit=None, items_key='jobs_detail', deadline=None):  # pylint: disable=unused-argument
         while True:
             page = self._next()
             yield page
@@ -222,9 +222,9 @@ class ScriptedClient(object):
 @settings(max_examples=400)
 @given(st.lists(PAGE, min_size=1, max_size=5), st.sampled_from([
     {'queue_id': 'q', 'tag': 'Translation'},
-    {'queue_id': 'q', 'tag': 'Translation', 'max_jobs': 2, 'return_jobs': 'failed'},
+    {'queue_id': 'q', 'tag': 'Translation', 'max_jobs': 2, 'output': 'failed'},
     {'job_ids': ['a', 'b', 'c']},
-    {'job_ids': ['a'], 'wait': True, 'wait_timeout': 2, 'wait_sleep': 1, 'return_jobs': 'none'},
+    {'job_ids': ['a'], 'wait': True, 'wait_timeout': 2, 'wait_sleep': 1, 'output': 'none'},
 ]))
 def test_run_over_arbitrary_pages(pages, options):
     now = [0.0]
@@ -235,11 +235,11 @@ def test_run_over_arbitrary_pages(pages, options):
     query = _jobs.JobQuery.from_options(options)
     warnings = []
     try:
-        result = _jobs.run(ScriptedClient(pages), query, warnings.append, clock=lambda: now[0], sleep=sleep)
+        result = _job_api.run(ScriptedClient(pages), query, warnings.append, clock=lambda: now[0], sleep=sleep)
     except CIError as exc:
         assert str(exc)
         return
-    assert set(result) == {'jobs', 'summary', 'next_token', 'truncated', 'missing_job_ids'}
+    assert set(result) == {'jobs', 'summary', 'next_token', 'truncated', 'missing_job_ids', 'vanished_job_ids'}
     assert isinstance(result['next_token'], str) and isinstance(result['truncated'], bool)
     assert all(isinstance(job, dict) for job in result['jobs'])
     json.dumps(result)  # a module can return it
