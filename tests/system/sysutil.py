@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -261,13 +262,21 @@ class SilentListener(_TCPServer):
         super().__init__(host, port)
 
     def handle(self, conn, peer):
-        conn.settimeout(0.5)
+        conn.settimeout(10)  # a client sends at once; a busy machine may take a while to run it
         try:
             data = conn.recv(4096)
         except OSError:
             data = b''
         self.received.append((peer, data))
         conn.close()
+
+    def wait_for(self, count, timeout=120):
+        """The connections received, once there are ``count`` (or after ``timeout`` s, a hang guard): a client
+        may give up before this listener got to its connection, which it then records a little later."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.received)
 
 
 class RecordingProxy(_TCPServer):

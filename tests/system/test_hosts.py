@@ -127,8 +127,9 @@ def test_nothing_reached_the_second_address(hosts_run, listener):
     # the listener does see a request that is meant for it: one connection per side
     assert control_run.task('module control')['status'] == 'failed'
     assert control_run.task('lookup control')['status'] == 'failed'
-    assert len(listener.received) == 2
-    assert all(data.startswith(b'GET /jobs?') for peer, data in listener.received)
+    received = listener.wait_for(2)
+    assert len(received) == 2
+    assert all(data.startswith(b'GET /jobs?') for peer, data in received)
 
 
 @pytest.mark.parametrize('side', ['module', 'lookup'])
