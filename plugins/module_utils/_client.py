@@ -630,7 +630,7 @@ class CIClient(object):
         return True
 
     # --- pagination ----------------------------------------------------------------------------
-    def iter_pages(self, path, params, page_size, limit=None, items_key='jobs_detail', deadline=None):
+    def iter_pages(self, path, params, page_size=None, limit=None, items_key='jobs_detail', deadline=None):
         """Yield each page of a listing, following ``NextToken`` until it is empty or missing.
 
         Each request asks for ``size=min(page_size, limit - items so far)`` (items are the list
@@ -639,11 +639,16 @@ class CIClient(object):
         that comes back a second time would make the listing loop: that page is asked for again
         (like any unusable response), and the listing fails if it keeps happening. After
         ``MAX_EMPTY_PAGES`` pages in a row with no item but a new token, ``CIRequestError``.
+        Without ``page_size`` (and then without ``limit``) ``size`` is sent as ``params`` has it.
         """
+        if page_size is None and limit is not None:
+            raise ValueError('iter_pages: a limit needs a page_size')
         pager = _Pager(path, params.get('nextToken') or '')
         count = 0
         while limit is None or count < limit:
-            request_params = dict(params, size=str(page_size if limit is None else min(page_size, limit - count)))
+            request_params = dict(params)
+            if page_size is not None:
+                request_params['size'] = str(page_size if limit is None else min(page_size, limit - count))
             if pager.token:
                 request_params['nextToken'] = pager.token
             page = self.get(path, request_params, check=pager.check, deadline=deadline)

@@ -119,6 +119,14 @@ def test_a_limit_reached_on_a_page_boundary_sends_no_more_request(scripted):
     assert job_ids(pages) == ['j1', 'j2'] and harness.client.requests_sent == 1
 
 
+def test_without_a_page_size_the_size_in_the_params_is_sent(scripted):
+    harness = scripted([(200, xml_jobs(('j1', 'Success'), NextToken='t1')), (200, xml_jobs(NextToken=''))])
+    list(harness.client.iter_pages('/jobs', dict(FILTERS, size='7')))
+    assert sizes(harness) == ['7', '7']
+    with pytest.raises(ValueError):
+        list(harness.client.iter_pages('/jobs', FILTERS, limit=3))
+
+
 def test_a_resume_token_in_the_params_starts_there(scripted):
     harness = scripted([(200, xml_jobs(('j9', 'Success'), NextToken=''))])
     list(harness.client.iter_pages('/jobs', dict(FILTERS, nextToken='t8'), 50))
