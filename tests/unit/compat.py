@@ -49,7 +49,6 @@ except ImportError:  # ansible-core < 2.19: every string is a template
         return value
 
 
-
 def names_option(message, option):
     """Whether an option error of ansible-core names ``option`` (in the wording of any supported core)."""
     return re.search(r"'%s'|\bsetting: %s\b" % (re.escape(option), re.escape(option)), message) is not None
