@@ -71,10 +71,9 @@ def test_reset_seen_by_http_client(emu, client):
 
 def test_delay(emu, client):
     emu.set_faults(['delay,seconds=0.6,count=1'])
-    began = time.monotonic()
+    # the delay holds the request (test_a_held_request_is_in_flight_until_answered_and_settle_counts_it
+    # proves that without a clock); here: it is answered normally and counted once
     assert client.call('/jobs', LIST).status == 200
-    # a LOWER bound only, which the emulator's own sleep guarantees (a busy machine can only add to it)
-    assert time.monotonic() - began >= 0.6
     assert client.call('/jobs', LIST).status == 200
     assert emu.stats()['faults_injected'] == {'total': 1, 'by_kind': {'delay': 1}}
 
