@@ -2,6 +2,7 @@
 # Regenerate the exact pins from the hand-edited top-level files:
 #   .ci/requirements.in         -> .ci/requirements.txt          (Python 3.12, .venv/main)
 #   .ci/requirements-oldest.in  -> .ci/requirements-oldest.txt   (Python 3.11, .venv/oldest)
+#   .ci/requirements-eda.in     -> .ci/requirements-eda.txt      (Python 3.12, .venv/eda)
 #   requirements.txt (runtime)  -> tests/unit/requirements.txt and
 #                                  tests/integration/requirements.txt (Python 3.9,
 #                                  the oldest module Python, so the pins install on 3.9-3.13)
@@ -37,6 +38,7 @@ lock() {  # lock PYVER IN OUT [freeze options]
 
 lock 3.12 .ci/requirements.in .ci/requirements.txt --all
 lock 3.11 .ci/requirements-oldest.in .ci/requirements-oldest.txt --all
+lock 3.12 .ci/requirements-eda.in .ci/requirements-eda.txt --all
 lock 3.9 requirements.txt tests/unit/requirements.txt
 cp tests/unit/requirements.txt tests/integration/requirements.txt
 git --no-pager diff --stat -- .ci tests/unit/requirements.txt tests/integration/requirements.txt || true

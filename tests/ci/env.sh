@@ -34,6 +34,7 @@ QCI_CTRL_PY=3.12
 QCI_LANES=(
   "main   3.12 .ci/requirements.txt"
   "oldest 3.11 .ci/requirements-oldest.txt"
+  "eda    3.12 .ci/requirements-eda.txt"
 )
 # Target Pythons ansible-test knows for the lanes (2.19: 3.8-3.13, 2.21: 3.9-3.14).
 QCI_TARGET_PYTHONS="3.8 3.9 3.10 3.11 3.12 3.13 3.14"
