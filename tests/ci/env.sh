@@ -168,6 +168,20 @@ qci_lane() {
   return "$rc"
 }
 
+# Java for ansible-rulebook (stage eda-rulebook): Debian's openjdk-17-jre-headless, installed
+# with apt-get when no java is on PATH (as root, or with password-less sudo).
+qci_java() {
+  local sudo=""
+  command -v java >/dev/null 2>&1 && return 0
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  qci_log "installing Debian's openjdk-17-jre-headless (apt-get) for ansible-rulebook"
+  { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1; }; }
+  command -v java >/dev/null 2>&1 ||
+    { echo "ERROR: ansible-rulebook needs Java: apt-get install openjdk-17-jre-headless" >&2; return 1; }
+}
+
 # The shellcheck binary (for ansible-test's shellcheck sanity test), unpacked from Debian's
 # package into .cache (nothing is installed system-wide).
 qci_shellcheck() {

@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # `qci_lane oldest` to run it with the ansible-core 2.19 venv instead.
 # ---------------------------------------------------------------------------
 qci_stages() {
-  stage pytest          qci_pytest tests/emulator/tests tests/system
+  stage pytest          qci_pytest tests/emulator/tests tests/system tests/eda
   stage units-2.21      qci_units "$QCI_CTRL_PY" 3.9
   stage units-2.19      qci_lane oldest qci_units 3.11
   stage sanity-2.21     qci_sanity
@@ -43,6 +43,7 @@ qci_stages() {
   stage molecule        molecule test -s job_gate
   stage ee-create       python -m pytest -p no:cacheprovider tests/awx/test_ee_create.py
   stage runner-demo     python -m pytest -p no:cacheprovider tests/awx/test_runner_demo.py
+  stage eda-rulebook    qci_lane eda qci_eda_rulebook
 }
 
 MODE=run

@@ -141,3 +141,12 @@ EOF
   ansible-galaxy collection list "$QCI_NS.$QCI_NAME" || return 1
   ansible-galaxy collection verify --offline -p "$QCI_INSTALL_ROOT" "$QCI_NS.$QCI_NAME"
 }
+
+# ansible-rulebook runs the EDA source and filter from the collection's tarball (issue 16).
+qci_eda_rulebook() {
+  local out=$QCI_RUN/eda-dist
+  qci_java || return 1
+  rm -rf "$out"
+  ansible-galaxy collection build --force --output-path "$out" . >/dev/null || return 1
+  python tests/eda/rulebook_check.py "$out"/qcloud-ci-*.tar.gz
+}

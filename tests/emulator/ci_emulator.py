@@ -1097,13 +1097,16 @@ def callback_body(data, xml, fmt):
 
 
 class CallbackPusher(object):
-    """POSTs the callback of every job that enters a final state after the pusher was configured."""
+    """POSTs the callback of every job that enters a final state after the pusher was configured.
+
+    Configuring (again) zeroes the counters. A job set loaded later starts from its loaded states.
+    """
 
     def __init__(self, state, url=None, fmt='xml'):
         self.state = state
         self.lock = threading.Lock()
         self.url, self.format = None, 'xml'
-        self.known = {}
+        self.known, self.store = {}, None
         self.sent = self.failed = 0
         self.last_error = None
         self.stopping = threading.Event()
@@ -1118,7 +1121,9 @@ class CallbackPusher(object):
             raise EmulatorError('callback format must be one of %s; got %r' % (', '.join(CALLBACK_FORMATS), fmt))
         with self.lock:
             self.url, self.format = url or None, fmt
-            self.known = {}
+            self.known, self.store = {}, None
+            self.sent = self.failed = 0
+            self.last_error = None
             if self.url:
                 self._changes()  # what is final now is not pushed
         return self.status()
@@ -1130,6 +1135,8 @@ class CallbackPusher(object):
     def _changes(self):
         """Jobs (data, xml) that entered a final state since the last look (call with self.lock held)."""
         store = self.state.store
+        if store is not self.store:  # a new job set (POST /_emulator/jobs): its current states are not news
+            self.store, self.known = store, {}
         found = []
         with store.lock:
             store._advance()  # pylint: disable=protected-access
