@@ -115,6 +115,6 @@ def brief(events):
         if 'job' in event:
             out.append((event['selection'], event['job']['job_id'], event['job']['state']))
         else:
-            key = [k for k in event][0]
+            key = list(event)[0]
             out.append((key, event[key]['selection'], event[key]['error'].get('status')))
     return out

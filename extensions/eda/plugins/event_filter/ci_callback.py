@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 DOCUMENTATION = r"""
 ---
 short_description: Turn a Tencent Cloud CI job callback into job facts
@@ -46,9 +49,6 @@ EXAMPLES = r"""
         run_playbook:
           name: on_failed_job.yml
 """
-
-import os
-import sys
 
 
 def _collections_root():

@@ -6,6 +6,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+
 DOCUMENTATION = r"""
 ---
 short_description: Announce Tencent Cloud CI jobs when they reach a state
@@ -132,15 +142,6 @@ EXAMPLES = r"""
         print_event:
 """
 
-import asyncio
-import datetime
-import json
-import logging
-import os
-import sys
-import tempfile
-import time
-
 
 def _collections_root():
     """Put the collections root above this file on sys.path (ansible-rulebook runs sources by path)."""
@@ -266,14 +267,17 @@ class Settings(object):
 
     @staticmethod
     def _look_back(value):
+        """Seconds of an age such as ``2h`` (``parse_time`` reads the ages; absolute times are refused)."""
         now = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
-        if not isinstance(value, str) or value.strip()[:1].isdigit() is False or 'T' in value:
+        seconds = 0
+        if isinstance(value, str) and re.match(r'^\s*\d+\s*[a-z]\s*$', value):
+            try:
+                seconds = (now - datetime.datetime.strptime(parse_time('look_back', value, now), API_TIME_FORMAT)).total_seconds()
+            except CIValueError:
+                seconds = 0
+        if seconds <= 0:
             raise OptionError('%s: look_back must be an age such as 30m, 2h, 1d or 1w; got %r' % (SOURCE, value))
-        try:
-            start = datetime.datetime.strptime(parse_time('look_back', value, now), API_TIME_FORMAT)
-        except CIValueError:
-            raise OptionError('%s: look_back must be an age such as 30m, 2h, 1d or 1w; got %r' % (SOURCE, value))
-        return (now - start).total_seconds()
+        return seconds
 
 
 def _api_time(epoch):
@@ -413,12 +417,3 @@ async def main(queue, args):
         await run(queue, JobsSource(settings, client))
     finally:
         client.close()
-
-
-if __name__ == '__main__':
-    # Print the events of one poll: python ci_jobs.py '{"bucket": ..., "selections": [...]}'
-    class _Printer(object):
-        async def put(self, event):
-            print(json.dumps(event, sort_keys=True))
-
-    asyncio.run(main(_Printer(), dict(json.loads(sys.argv[1]), max_polls=1)))
