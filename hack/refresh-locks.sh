@@ -5,6 +5,7 @@
 #   .ci/requirements-2.18.in    -> .ci/requirements-2.18.txt     (Python 3.11, .venv/2.18)
 #   .ci/requirements-2.19.in    -> .ci/requirements-2.19.txt     (Python 3.11, .venv/2.19)
 #   .ci/requirements-importer.in -> .ci/requirements-importer.txt (Python 3.12, .venv/importer)
+#   .ci/requirements-eda.in     -> .ci/requirements-eda.txt      (Python 3.12, .venv/eda)
 #   requirements.txt (runtime)  -> tests/unit/requirements.txt and
 #                                  tests/integration/requirements.txt (Python 3.9,
 #                                  the oldest module Python, so the pins install on 3.9-3.13)

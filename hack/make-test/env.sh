@@ -39,12 +39,14 @@ QCI_CTRL_PY=3.12
 #   2.18      AAP 2.5/2.6's second execution environment core
 #   2.19      sanity/units down to Python 3.8 module targets
 #   importer  galaxy-importer (pins its own ansible-core and ansible-lint)
+#   eda       ansible-rulebook (with ansible-core 2.21) for the eda-rulebook stage
 QCI_LANES=(
   "main     3.12 .ci/requirements.txt"
   "2.16     3.12 .ci/requirements-2.16.txt"
   "2.18     3.11 .ci/requirements-2.18.txt"
   "2.19     3.11 .ci/requirements-2.19.txt"
   "importer 3.12 .ci/requirements-importer.txt"
+  "eda      3.12 .ci/requirements-eda.txt"
 )
 # Target Pythons ansible-test knows for the lanes (2.16: 3.6-3.12 (modules 3.9+ here,
 # tests/config.yml), 2.19: 3.8-3.13, 2.21: 3.9-3.14).
@@ -142,6 +144,20 @@ qci_lane() {
   PATH=$old_path
   VIRTUAL_ENV=$old_venv
   return "$rc"
+}
+
+# Java for ansible-rulebook (stage eda-rulebook): Debian's openjdk-17-jre-headless, installed
+# with apt-get when no java is on PATH (as root, or with password-less sudo).
+qci_java() {
+  local sudo=""
+  command -v java >/dev/null 2>&1 && return 0
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  qci_log "installing Debian's openjdk-17-jre-headless (apt-get) for ansible-rulebook"
+  { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1; }; }
+  command -v java >/dev/null 2>&1 ||
+    { echo "ERROR: ansible-rulebook needs Java: apt-get install openjdk-17-jre-headless" >&2; return 1; }
 }
 
 # The files of the working tree that git shows (tracked, and untracked but not

@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # tarball get the one qci_tarball builds once per run (stage-lib.sh).
 # ---------------------------------------------------------------------------
 qci_stages() {
-  stage pytest              qci_pytest tests/emulator/tests tests/system tests/awx/test_awx_credential_type.py
+  stage pytest              qci_pytest tests/emulator/tests tests/system tests/awx/test_awx_credential_type.py tests/eda
   stage units-2.21          qci_units "$QCI_CTRL_PY" 3.9
   stage units-2.19          qci_lane 2.19 qci_units 3.11
   stage units-2.16          qci_lane 2.16 qci_units 3.12 3.9
@@ -54,6 +54,7 @@ qci_stages() {
   stage ee-create           qci_with_tarball python -m pytest -p no:cacheprovider tests/awx/test_ee_create.py
   stage runner-demo         qci_with_install python -m pytest -p no:cacheprovider tests/awx/test_runner_demo.py
   stage galaxy-importer     qci_with_tarball qci_lane importer qci_galaxy_importer
+  stage eda-rulebook        qci_with_tarball qci_lane eda qci_eda_rulebook
 }
 
 MODE=run

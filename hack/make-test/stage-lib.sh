@@ -207,3 +207,11 @@ qci_galaxy_importer() {
   [ "$rc" -eq 0 ] || { echo "galaxy-importer: exit $rc" >&2; return 1; }
   python "$QCI_REPO/hack/make-test/check_galaxy_import.py" "$out/log" "$out/importer_result.json" "$QCI_TARBALL"
 }
+
+# ansible-rulebook runs the EDA source and filter from the collection's tarball of this run
+# (tests/eda/rulebook_check.py). Call through qci_with_tarball and `qci_lane eda`.
+qci_eda_rulebook() {
+  [ -n "${QCI_TARBALL:-}" ] || { echo "eda-rulebook: no QCI_TARBALL (call through qci_with_tarball)" >&2; return 1; }
+  qci_java || return 1
+  python tests/eda/rulebook_check.py "$QCI_TARBALL"
+}

@@ -115,6 +115,11 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
     POST /_emulator/reset    zero the counters, clear the faults, put every job back in its
                              loaded state and restart the transition clock
     POST /_emulator/jobs     body: JSON Lines; replace the job set (clock restarts)
+    GET  /_emulator/callback counters of the callbacks pushed: {url, format, sent, failed, last_error}
+    POST /_emulator/callback body {"url": URL, "format": "xml"|"json"}: POST CI's callback document
+                             (<Response><EventName>TaskFinish</EventName><JobsDetail>...) to URL
+                             whenever a job enters a final state from now on ("" stops); also
+                             --callback-url/--callback-format
 
 ``by_status`` counts a ``reset`` fault under the key ``reset``. ``by_kind`` keys: ``list``,
 ``get``, ``other`` (any other path). ``api_connections`` counts connections that carried at
@@ -151,6 +156,7 @@ import sys
 import threading
 import time
 from bisect import bisect_left, bisect_right
+import urllib.request
 from urllib.parse import quote, unquote, unquote_plus
 
 LIST_TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
@@ -1040,6 +1046,7 @@ class State(object):
         self.started = time.monotonic()
         self.counter = 0
         self.counter_lock = threading.Lock()
+        self.callbacks = CallbackPusher(self, getattr(args, 'callback_url', None), getattr(args, 'callback_format', 'xml'))
 
     def now(self):
         """Server time: the real clock plus the skew fault."""
@@ -1101,6 +1108,114 @@ def _path_kind(raw_path):
             rest = raw_path[len(prefix) + 1:]
             return ('get', rest) if '/' not in rest else ('other', None)
     return 'other', None
+
+
+# ---------------------------------------------------------------------------
+# callbacks: push CI's job callback document when a job finishes (used by the
+# Event-Driven Ansible tests: the webhook path end to end). Configured with
+# --callback-url/--callback-format or POST /_emulator/callback; off by default.
+
+CALLBACK_FORMATS = ('xml', 'json')
+CALLBACK_TICK = 0.1         # seconds between two looks at the transitions
+CALLBACK_TIMEOUT = 5.0      # seconds for one POST (one try: a callback is not retried)
+
+
+def callback_body(data, xml, fmt):
+    """(body, content type) of CI's callback for one job: ``<Response><EventName>TaskFinish</EventName>...``."""
+    if fmt == 'json':
+        doc = {'Response': {'EventName': 'TaskFinish', 'JobsDetail': [data]}}
+        return json.dumps(doc).encode('utf-8'), 'application/json'
+    return XML_DECL + b'<Response><EventName>TaskFinish</EventName>' + xml + b'</Response>', 'application/xml'
+
+
+class CallbackPusher(object):
+    """POSTs the callback of every job that enters a final state after the pusher was configured.
+
+    Configuring (again) zeroes the counters. A job set loaded later starts from its loaded states.
+    """
+
+    def __init__(self, state, url=None, fmt='xml'):
+        self.state = state
+        self.lock = threading.Lock()
+        self.url, self.format = None, 'xml'
+        self.known, self.store = {}, None
+        self.sent = self.failed = 0
+        self.last_error = None
+        self.stopping = threading.Event()
+        self.thread = None
+        self.configure(url, fmt)
+
+    def configure(self, url, fmt='xml'):
+        """Set (or with an empty url clear) the target; only later state changes are pushed."""
+        if url and not re.match(r'^https?://[^\s/]+(/\S*)?$', url):
+            raise EmulatorError('callback url must be an http:// or https:// URL; got %r' % (url,))
+        if fmt not in CALLBACK_FORMATS:
+            raise EmulatorError('callback format must be one of %s; got %r' % (', '.join(CALLBACK_FORMATS), fmt))
+        with self.lock:
+            self.url, self.format = url or None, fmt
+            self.known, self.store = {}, None
+            self.sent = self.failed = 0
+            self.last_error = None
+            if self.url:
+                self._changes()  # what is final now is not pushed
+        return self.status()
+
+    def status(self):
+        return {'url': self.url, 'format': self.format, 'sent': self.sent, 'failed': self.failed,
+                'last_error': self.last_error}
+
+    def _changes(self):
+        """Jobs (data, xml) that entered a final state since the last look (call with self.lock held)."""
+        store = self.state.store
+        if store is not self.store:  # a new job set (POST /_emulator/jobs): its current states are not news
+            self.store, self.known = store, {}
+        found = []
+        with store.lock:
+            store._advance()  # pylint: disable=protected-access
+            for job in store.by_id.values():
+                if not job.transitions:
+                    continue
+                before = self.known.get(job.job_id)
+                self.known[job.job_id] = job.state
+                if before is not None and before != job.state and job.state in TERMINAL_STATES:
+                    found.append((job.data, job.xml))
+        return found
+
+    def tick(self):
+        """Push what changed; returns the number of callbacks sent."""
+        with self.lock:
+            if not self.url:
+                return 0
+            url, fmt, changes = self.url, self.format, self._changes()
+        sent = 0
+        for data, xml in changes:
+            body, ctype = callback_body(data, xml, fmt)
+            request = urllib.request.Request(url, data=body, method='POST', headers={'Content-Type': ctype})
+            try:
+                with urllib.request.urlopen(request, timeout=CALLBACK_TIMEOUT) as answer:
+                    answer.read()
+                self.sent += 1
+                sent += 1
+            except (OSError, ValueError) as exc:  # urllib's errors are OSErrors
+                self.failed += 1
+                self.last_error = '%s: %s' % (data.get('JobId'), exc)
+                self.state.log('callback to %s failed: %s' % (url, exc))
+        return sent
+
+    def start(self):
+        def loop():
+            while not self.stopping.wait(CALLBACK_TICK):
+                self.tick()
+        self.thread = threading.Thread(target=loop, name='ci-emulator-callbacks', daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(CALLBACK_TIMEOUT + 1)
+
+# end of the callbacks block
+# ---------------------------------------------------------------------------
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -1283,6 +1398,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ('POST', '/faults'): self._control_faults,
             ('POST', '/reset'): self._control_reset,
             ('POST', '/jobs'): self._control_jobs,
+            ('GET', '/callback'): lambda body: (200, self.server.state.callbacks.status()),
+            ('POST', '/callback'): self._control_callback,
         }
         handler = routes.get((self.command, path))
         if handler is None:
@@ -1330,6 +1447,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         jobs = without_gc(parse_jobs_lines, body.decode('utf-8').splitlines(), 'request body')
         self.server.state.replace_jobs(jobs)
         return 200, {'jobs': len(jobs)}
+
+    def _control_callback(self, body):
+        request = json.loads(body.decode('utf-8') or '{}')
+        if not isinstance(request, dict):
+            raise EmulatorError('body must be {"url": URL or "", "format": "xml" or "json"}')
+        return 200, self.server.state.callbacks.configure(request.get('url'), request.get('format', 'xml'))
 
     def _json(self, status, payload):
         self._send_raw(status, json.dumps(payload, sort_keys=True).encode('utf-8'), 'application/json')
@@ -1442,6 +1565,9 @@ def build_parser():
     parser.add_argument('--fault-seed', type=int, default=0, metavar='N', help='seed of the fault RNG (default 0)')
     parser.add_argument('--lifetime', type=float, default=0, metavar='SECONDS',
                         help='exit by itself after this many seconds (0: never)')
+    parser.add_argument('--callback-url', metavar='URL', help='POST the callback document of every job that enters a '
+                        'final state to URL (also POST /_emulator/callback {"url": ..., "format": ...})')
+    parser.add_argument('--callback-format', choices=CALLBACK_FORMATS, default='xml', help='callback body: xml or json')
     parser.add_argument('--verbose', action='store_true', help='log requests and signature mismatches to stderr')
     return parser
 
@@ -1533,6 +1659,7 @@ def main(argv=None):
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.1}, name='ci-emulator')
     thread.daemon = True
     thread.start()
+    state.callbacks.start()
     shown = '[%s]' % args.host if ':' in args.host else args.host
     print('listening on %s://%s:%d' % ('https' if context else 'http', shown, state.port), flush=True)
     if args.port_file:
@@ -1543,6 +1670,7 @@ def main(argv=None):
             sys.stderr.write('ci_emulator: --lifetime reached\n')
             break
         stop.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
+    state.callbacks.stop()
     server.shutdown()
     server.server_close()
     if args.port_file:
