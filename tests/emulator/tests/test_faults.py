@@ -88,7 +88,9 @@ def test_a_held_request_is_in_flight_until_answered_and_settle_counts_it():
         assert quick.call('/jobs', LIST).status == 200  # answered while the first one is held
         quick.close()
         now = own.stats(settle=0)
-        assert (now['in_flight'], now['peak_in_flight'], now['requests']['total']) == (1, 2, 1), now
+        # the held request is in flight and not yet counted; the quick one is counted before its answer
+        # is sent, but may still be leaving the server (its in_flight decrement races with this read)
+        assert now['in_flight'] in (1, 2) and now['peak_in_flight'] == 2 and now['requests']['total'] == 1, now
         settled = own.stats()  # waits until the held request is answered, and counted
         assert (settled['in_flight'], settled['peak_in_flight']) == (0, 2), settled
         assert settled['requests']['by_status'] == {'200': 2} and settled['faults_injected']['by_kind'] == {'delay': 1}
