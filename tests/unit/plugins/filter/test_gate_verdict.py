@@ -31,7 +31,7 @@ def job(job_id, state='Success', code=None, message='', obj=None, tag='Translati
 
 
 def result(jobs, returned='failed', missing=(), vanished=None, failed=False, msg=None):
-    """A result of ci_jobs_info for ``jobs``; ``returned`` as its return_jobs option."""
+    """A result of ci_jobs_info for ``jobs``; ``returned`` as its output option."""
     out = {'changed': False, 'summary': summarize(jobs), 'next_token': '', 'truncated': False,
            'missing_job_ids': list(missing),
            'jobs': [j for j in jobs if returned == 'all' or j['state'] in ('Failed', 'Cancel')]}

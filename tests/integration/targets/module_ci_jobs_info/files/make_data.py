@@ -2,7 +2,7 @@
 # Copyright (c) qcloud.ci contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Write the jobs the ci_jobs_info target serves, and what the module must answer for them.
+"""Write the jobs the module_ci_jobs_info target serves, and what the module must answer for them.
 
 Usage: make_data.py DIR. Writes DIR/jobs.jsonl (every job, for the emulator) and DIR/expected.json:
 ``{"QUEUE|TAG": {"desc": [job ids, newest first], "by_state": {...}, "failed": [ids], "total": N}}``,
