@@ -41,7 +41,7 @@ qci_stages() {
   stage docs-site       tests/ci/docs.sh
   stage demo-installed  hack/demo.sh
   stage molecule        molecule test -s job_gate
-  stage ee-create       python -m pytest -p no:cacheprovider tests/awx/test_ee_create.py
+  stage ee              python -m pytest -p no:cacheprovider -s tests/awx/test_ee_create.py
   stage runner-demo     python -m pytest -p no:cacheprovider tests/awx/test_runner_demo.py
 }
 
