@@ -303,8 +303,8 @@ def test_two_selections_fail_with_one_table_naming_each_selection():
     assert lines[:3] == ['job gate FAILED: 2 of 3 selections did not pass - good; bad; other',
                          '  job gate FAILED: 3 of 5 jobs did not succeed (2 Failed, 1 Cancel) - bad',
                          '  job gate FAILED: 1 of 1 job did not succeed (1 Failed) - other']
-    assert lines[3] == '' and lines[4].split() == ['SELECTION', 'JOB', 'ID', 'TAG', 'STATE', 'CODE', 'MESSAGE', 'INPUT',
-                                                    'OBJECT']
+    header = ['SELECTION', 'JOB', 'ID', 'TAG', 'STATE', 'CODE', 'MESSAGE', 'INPUT', 'OBJECT']
+    assert lines[3] == '' and lines[4].split() == header
     rows = [line.split()[:2] for line in lines[6:]]
     assert rows == [['bad', 'ab0002000000000000000000000000000'], ['bad', 'ab0003000000000000000000000000000'],
                     ['bad', 'ab0004000000000000000000000000000'], ['other', 'ao0001000000000000000000000000000']]
