@@ -1,6 +1,7 @@
 # qcloud.ci developer and CI entry points. Every target does its own set-up on
 # a fresh machine (venvs from the pinned files in .ci/, see hack/make-test/env.sh).
 #
+#   make ee              the execution-environment image, built with ansible-builder and podman (hack/ee-build.sh)
 #   make demo            the deployment gate against the local CI emulator (hack/demo.sh)
 #   make docs            the docs site, offline, into .cache/docs/build/html (hack/docs.sh)
 #   make bench           benchmark against the emulator, not part of make test (tests/bench/bench.py;
@@ -24,13 +25,16 @@ RUN := hack/make-test/run-stages.sh
 WITH_ENV := hack/make-test/with-env.sh
 
 .PHONY: test pytest units sanity integration lint ansible-lint changelog-lint \
-	build-install stage stages venv locks clean demo docs release-notes bench
+	build-install stage stages venv locks clean demo docs ee release-notes bench
 
 test:
 	@$(RUN)
 
 demo:
 	@$(WITH_ENV) hack/demo.sh
+
+ee:
+	@$(WITH_ENV) hack/ee-build.sh
 
 docs:
 	@$(WITH_ENV) hack/docs.sh

@@ -52,7 +52,7 @@ qci_stages() {
   stage demo-installed-2.16 qci_with_tarball qci_lane 2.16 hack/demo.sh
   stage demo-installed-2.18 qci_with_tarball qci_lane 2.18 hack/demo.sh
   stage molecule            molecule test -s job_gate
-  stage ee-create           qci_with_tarball python -m pytest -p no:cacheprovider tests/awx/test_ee_create.py
+  stage ee                  qci_with_tarball python -m pytest -p no:cacheprovider -s tests/awx/test_ee_create.py
   stage runner-demo         qci_with_install python -m pytest -p no:cacheprovider tests/awx/test_runner_demo.py
   stage galaxy-importer     qci_with_tarball qci_lane importer qci_galaxy_importer
   stage eda-rulebook        qci_with_tarball qci_lane eda qci_eda_rulebook

@@ -120,7 +120,7 @@ qci_changelog_lint() {
 # The collection tarball: built ONCE per run (make test or make stage) with
 # .venv/main's ansible-galaxy into $QCI_DIST_DIR ($QCI_RUN is emptied at set-up),
 # then reused by every stage that needs it (build-install, demo-installed-*,
-# ee-create, runner-demo, galaxy-importer). Prints its path.
+# ee, runner-demo, galaxy-importer). Prints its path.
 qci_tarball() {
   local tarball
   tarball=$(find "$QCI_DIST_DIR" -maxdepth 1 -name "$QCI_NS-$QCI_NAME-*.tar.gz" -print -quit 2>/dev/null)

@@ -152,6 +152,8 @@ def _ids(value, name):
     """A list of texts from a list (or None); anything else is a clear error."""
     if value is None:
         return []
+    if isinstance(value, str):  # "a, b" as the module takes it
+        return [item.strip() for item in value.split(',') if item.strip()]
     if not isinstance(value, (list, tuple)):
         raise AnsibleFilterError('gate_verdict: %s must be a list of job ids; got %s' % (name, type(value).__name__))
     return [to_text(item) for item in value]
@@ -183,19 +185,22 @@ def _row(job, width):
             _cell(message), _cell(source)]
 
 
-def _failed_table(jobs, message_width):
-    """The fixed-width table of the failed and cancelled ``jobs`` (a list of lines), or [] when there is none."""
+def _failed_table(jobs, message_width, labels=None):
+    """The fixed-width table of the failed and cancelled ``jobs`` (a list of lines), or [] when there is none.
+    With ``labels`` (one per job), a first column SELECTION names the selection of each job."""
     width = max(message_width, MIN_MESSAGE_WIDTH)
-    rows = [_row(job, width) for job in jobs if isinstance(job, dict) and job.get('state') in FAILED_STATES]
+    header = list(HEADER) if labels is None else ['SELECTION'] + list(HEADER)
+    rows = [([] if labels is None else [_cell(labels[index])]) + _row(job, width) for index, job in enumerate(jobs)
+            if isinstance(job, dict) and job.get('state') in FAILED_STATES]
     if not rows:
         return []
-    widths = [max(len(cells[column]) for cells in [list(HEADER)] + rows) for column in range(len(HEADER))]
+    widths = [max(len(cells[column]) for cells in [header] + rows) for column in range(len(header))]
     ruler = ['-' * w for w in widths]
 
     def line(cells):  # every cell padded to its column's width but the last, so no line ends in blanks
         return '  '.join(['%-*s' % (w, cell) for w, cell in zip(widths, cells[:-1])] + [cells[-1]])
 
-    return [line(list(HEADER)), line(ruler)] + [line(cells) for cells in rows]
+    return [line(header), line(ruler)] + [line(cells) for cells in rows]
 
 
 def _stopped(result, summary, vanished):
@@ -239,6 +244,8 @@ def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1
     if not isinstance(result, dict):
         raise AnsibleFilterError('gate_verdict: the input must be the result of qcloud.ci.ci_jobs_info (a dictionary); '
                                  'got %s' % type(result).__name__)
+    if 'results' in result and 'summary' not in result:  # a loop over selections
+        return _selections_verdict(result['results'], min_jobs, message_width)
     summary = result.get('summary')
     if summary is not None and not isinstance(summary, dict):
         raise AnsibleFilterError('gate_verdict: the summary of the input must be a dictionary; got %s'
@@ -273,6 +280,66 @@ def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1
         'missing_job_ids': missing,
         'vanished_job_ids': vanished,
     }
+
+
+def _sum_summaries(summaries):
+    """One summary over several selections, or None when one of them has none (CI could not be queried)."""
+    if any(summary is None for summary in summaries):
+        return None
+    by_state = {}
+    for summary in summaries:
+        for state, count in (summary.get('by_state') or {}).items():
+            by_state[state] = by_state.get(state, 0) + count
+    return {'total': sum(summary.get('total', 0) for summary in summaries), 'by_state': by_state,
+            'finished': all(summary.get('finished') for summary in summaries),
+            'all_succeeded': all(summary.get('all_succeeded') for summary in summaries),
+            'failed_job_ids': [job_id for summary in summaries for job_id in summary.get('failed_job_ids') or []]}
+
+
+def _label(item, index):
+    """The label of a selection: its own, else one line from its job ids or its queue and tag."""
+    if item.get('label'):
+        return to_text(item['label'])
+    ids = _ids(item.get('job_ids'), 'job_ids of selection %d' % (index + 1))
+    if ids:
+        return '%d job id(s) %s%s' % (len(ids), ', '.join(ids[:3]), ', ...' if len(ids) > 3 else '')
+    if item.get('queue_id') or item.get('tag'):
+        return '%s jobs of queue %s' % (to_text(item.get('tag') or '?'), to_text(item.get('queue_id') or '?'))
+    return 'selection %d' % (index + 1)
+
+
+def _selections_verdict(results, min_jobs, message_width):
+    """The verdict over the results of a loop of ci_jobs_info, one per selection (``item``: label, job_ids)."""
+    if not isinstance(results, list) or not results or not all(isinstance(part, dict) for part in results):
+        raise AnsibleFilterError('gate_verdict: results must be a non-empty list of results of qcloud.ci.ci_jobs_info')
+    verdicts = []
+    for index, part in enumerate(results):
+        item = part.get('item') if isinstance(part.get('item'), dict) else {}
+        verdicts.append(gate_verdict(part, selection=_label(item, index), job_ids=item.get('job_ids') or None,
+                                     min_jobs=min_jobs, message_width=message_width))
+    if len(verdicts) == 1:
+        return verdicts[0]
+    labels = [verdict['selection'] for verdict in verdicts]
+    summary = _sum_summaries([verdict['summary'] for verdict in verdicts])
+    failing = [verdict for verdict in verdicts if not verdict['passed']]
+    if failing:
+        jobs = [(verdict['selection'], job) for verdict in failing for job in verdict['jobs']]
+        table = _failed_table([job for dummy, job in jobs], _whole(message_width, 'message_width'),
+                              labels=[label for label, dummy in jobs])
+        msg = '\n'.join(['job gate FAILED: %d of %d selections did not pass - %s' % (
+            len(failing), len(verdicts), '; '.join(labels))] + ['  ' + verdict['msg'].splitlines()[0] for verdict in failing]
+            + ([''] + table if table else []))
+    else:
+        msg = 'job gate passed: %d selections, %s, all Success - %s' % (
+            len(verdicts), _plural(summary['total'], 'job'), '; '.join(labels))
+
+    def joined(key):
+        return [value for verdict in verdicts for value in verdict[key]]
+
+    return {'passed': not failing, 'msg': msg, 'selection': '; '.join(labels), 'summary': summary,
+            'jobs': joined('jobs'), 'failed_job_ids': joined('failed_job_ids'),
+            'missing_job_ids': joined('missing_job_ids'), 'vanished_job_ids': joined('vanished_job_ids'),
+            'selections': verdicts}
 
 
 class FilterModule(object):

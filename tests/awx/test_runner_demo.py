@@ -119,7 +119,7 @@ def test_the_gate_passed_on_the_good_queue(runner_run):
     events = runner_run[1]
     good = sample_jobs(harness.GOOD_QUEUE)
     assert good and all(job['State'] == 'Success' for job in good)
-    waits = find(events, 'runner_on_ok', GATE_WAIT_TASK + harness.GOOD_QUEUE)
+    waits = find(events, 'runner_item_on_ok', GATE_WAIT_TASK + harness.GOOD_QUEUE)
     assert len(waits) == 1, [event['event_data'].get('task') for event in events]
     result = waits[0]['event_data']['res']
     assert waits[0]['event_data']['role'] == 'job_gate'
@@ -138,7 +138,7 @@ def test_the_gate_waited_for_the_slow_queue(runner_run):
     events = runner_run[1]
     slow = sample_jobs(harness.SLOW_QUEUE)
     assert slow and all(job['State'] != 'Success' and job.get('_Transitions') for job in slow)
-    waits = find(events, 'runner_on_ok', GATE_WAIT_TASK + harness.SLOW_QUEUE)
+    waits = find(events, 'runner_item_on_ok', GATE_WAIT_TASK + harness.SLOW_QUEUE)
     assert len(waits) == 1
     data = waits[0]['event_data']
     assert data['res']['summary']['by_state']['Success'] == len(slow)
@@ -158,7 +158,7 @@ def test_the_gate_stopped_on_the_bad_queue_naming_every_failed_job(runner_run):
     bad = sample_jobs(harness.BAD_QUEUE)
     failed = [job for job in bad if job['State'] in ('Failed', 'Cancel')]
     assert failed
-    waits = find(events, 'runner_on_ok', GATE_WAIT_TASK + harness.BAD_QUEUE)
+    waits = find(events, 'runner_item_on_ok', GATE_WAIT_TASK + harness.BAD_QUEUE)
     assert len(waits) == 1
     assert sorted(waits[0]['event_data']['res']['summary']['failed_job_ids']) == sorted(job['JobId'] for job in failed)
     stops = find(events, 'runner_on_failed', GATE_STOP_TASK)

@@ -2,3 +2,15 @@
 # The qcloud.ci.job_gate role against the CI emulator (setup_emulator starts and stops it).
 set -eux
 ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" "$@"
+
+# The artifacts (set_stats) of one gate per run, as AWX runs a job: a pass, a failure, a wait
+# timeout and a request error; the runs that stop must fail (exit 2), then the stats are checked.
+stats_dir=$(mktemp -d)
+trap 'rm -rf "$stats_dir"' EXIT
+for case in pass failure timeout request_error; do
+  rc=0
+  GATE_STATS_FILE="$stats_dir/$case.json" ANSIBLE_CALLBACK_PLUGINS=callback_plugins ANSIBLE_CALLBACKS_ENABLED=gate_stats \
+    ANSIBLE_ROLES_PATH=.. ansible-playbook artifacts.yml -i "${INVENTORY_PATH}" -e gate_artifact_case="$case" "$@" || rc=$?
+  if [ "$case" = pass ]; then [ "$rc" -eq 0 ]; else [ "$rc" -eq 2 ]; fi
+done
+ansible-playbook check_artifacts.yml -i "${INVENTORY_PATH}" -e gate_stats_dir="$stats_dir" "$@"

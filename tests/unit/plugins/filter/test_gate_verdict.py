@@ -250,7 +250,7 @@ def test_unfinished_jobs_in_a_successful_result_do_not_pass():
     (result([]), {'min_jobs': -1}, 'min_jobs must be 0 or more; got -1'),
     (result([]), {'min_jobs': True}, 'min_jobs must be a whole number; got True'),
     (result([]), {'message_width': None}, 'message_width must be a whole number; got None'),
-    (result([]), {'job_ids': 'a1,a2'}, 'job_ids must be a list of job ids; got str'),
+    (result([]), {'job_ids': 5}, 'job_ids must be a list of job ids; got int'),
 ])
 def test_bad_input_is_a_clear_error(bad, args, says):
     with pytest.raises(AnsibleFilterError) as caught:
@@ -268,3 +268,75 @@ def test_the_documented_return_keys_are_the_returned_keys():
     assert set(documented) == RESULT_KEYS
     options = set(yaml.safe_load(plugin.DOCUMENTATION)['options']) - {'_input'}
     assert options == {'selection', 'job_ids', 'min_jobs', 'message_width'}
+
+
+# --- several selections (the role's loop over job_gate_selections registers {'results': [...]})
+
+GOOD_QUEUE = [job('ag000%d000000000000000000000000000' % n) for n in (1, 2, 3)]
+
+
+def looped(*parts):
+    """What a loop of ci_jobs_info registers: one result per selection, each with its ``item``."""
+    return {'changed': False, 'msg': 'All items completed', 'results': [dict(res, item=item) for item, res in parts]}
+
+
+def test_one_selection_in_a_loop_is_the_single_verdict():
+    single = gate_verdict(result(BAD_QUEUE), selection=QBAD)
+    assert gate_verdict(looped(({'label': QBAD, 'queue_id': 'qbad', 'tag': 'Translation'}, result(BAD_QUEUE)))) == single
+
+
+def test_two_selections_pass_in_one_line_with_generated_labels():
+    verdict = gate_verdict(looped(({'queue_id': 'qgood', 'tag': 'Translation'}, result(GOOD_QUEUE)),
+                                  ({'job_ids': 'ab0001000000000000000000000000000'}, result(BAD_QUEUE[:1]))))
+    assert verdict['passed'] is True
+    assert verdict['msg'] == ('job gate passed: 2 selections, 4 jobs, all Success - Translation jobs of queue qgood; '
+                              '1 job id(s) ab0001000000000000000000000000000')
+    assert verdict['summary']['total'] == 4 and verdict['summary']['by_state']['Success'] == 4
+    assert verdict['summary']['all_succeeded'] is True
+
+
+def test_two_selections_fail_with_one_table_naming_each_selection():
+    failed_other = job('ao0001000000000000000000000000000', 'Failed', 'InvalidInput', message='bad', tag='Other')
+    verdict = gate_verdict(looped(({'label': 'good'}, result(GOOD_QUEUE)), ({'label': 'bad'}, result(BAD_QUEUE)),
+                                  ({'label': 'other'}, result([failed_other]))), message_width=20)
+    lines = verdict['msg'].splitlines()
+    assert lines[:3] == ['job gate FAILED: 2 of 3 selections did not pass - good; bad; other',
+                         '  job gate FAILED: 3 of 5 jobs did not succeed (2 Failed, 1 Cancel) - bad',
+                         '  job gate FAILED: 1 of 1 job did not succeed (1 Failed) - other']
+    header = ['SELECTION', 'JOB', 'ID', 'TAG', 'STATE', 'CODE', 'MESSAGE', 'INPUT', 'OBJECT']
+    assert lines[3] == '' and lines[4].split() == header
+    rows = [line.split()[:2] for line in lines[6:]]
+    assert rows == [['bad', 'ab0002000000000000000000000000000'], ['bad', 'ab0003000000000000000000000000000'],
+                    ['bad', 'ab0004000000000000000000000000000'], ['other', 'ao0001000000000000000000000000000']]
+    assert verdict['passed'] is False
+    assert verdict['failed_job_ids'] == ['ab0002000000000000000000000000000', 'ab0003000000000000000000000000000',
+                                         'ab0004000000000000000000000000000', 'ao0001000000000000000000000000000']
+    counts = dict((state, count) for state, count in verdict['summary']['by_state'].items() if count)
+    assert verdict['summary']['total'] == 9 and counts == {'Success': 5, 'Failed': 3, 'Cancel': 1}
+    assert [part['passed'] for part in verdict['selections']] == [True, False, False]
+
+
+def test_a_selection_that_could_not_be_queried_leaves_no_summary():
+    error = {'failed': True, 'msg': 'CI request GET /jobs failed: HTTP 403 AccessDenied'}
+    verdict = gate_verdict(looped(({'label': 'good'}, result(GOOD_QUEUE)), ({'label': 'denied'}, error)))
+    assert verdict['passed'] is False and verdict['summary'] is None
+    assert verdict['msg'].splitlines()[1] == '  job gate stopped (denied): CI request GET /jobs failed: HTTP 403 AccessDenied'
+
+
+def test_the_missing_ids_of_a_selection_by_id_are_unknown_ids():
+    verdict = gate_verdict(looped(({'label': 'good'}, result(GOOD_QUEUE)),
+                                  ({'job_ids': ['ab0001000000000000000000000000000', 'ax9'], 'label': 'ids'},
+                                   result(BAD_QUEUE[:1], missing=['ax9']))))
+    assert verdict['missing_job_ids'] == ['ax9'] and verdict['vanished_job_ids'] == []
+    assert verdict['msg'].splitlines()[1] == '  job gate FAILED: the CI service does not know 1 of the 2 job ids: ax9'
+
+
+@pytest.mark.parametrize('results', [[], 'x', [1]])
+def test_bad_loop_results_are_a_clear_error(results):
+    with pytest.raises(AnsibleFilterError, match='results must be a non-empty list of results'):
+        gate_verdict({'results': results})
+
+
+def test_job_ids_as_a_text_are_split_at_the_commas():
+    verdict = gate_verdict(result(BAD_QUEUE[:1], missing=['ax9']), job_ids='ab0001000000000000000000000000000, ax9')
+    assert verdict['msg'] == 'job gate FAILED: the CI service does not know 1 of the 2 job ids: ax9'
