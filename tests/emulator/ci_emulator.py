@@ -47,8 +47,9 @@ Rules chosen where the documentation is silent or disagrees:
 * Optional parameters sent empty (``nextToken=``) count as absent. Parameter names and values
   are case-sensitive. ``states=All,Running`` means All. Unknown parameters are ignored.
 * ``GET /jobs/<ids>`` takes any number of ids (Tencent documents no maximum; ``--max-ids N``
-  refuses more than N with InvalidArgument 400); duplicates are served once; unknown ids come back as repeated ``<NonExistJobIds>`` elements. ``/ai_jobs`` and
-  ``/asr_jobs`` are aliases of ``/jobs``. Methods other than GET/HEAD: 405 MethodNotAllowed.
+  refuses more than N with InvalidArgument 400); duplicates are served once; unknown ids come
+  back as repeated ``<NonExistJobIds>`` elements. ``/ai_jobs`` and ``/asr_jobs`` are aliases of
+  ``/jobs``. Methods other than GET/HEAD: 405 MethodNotAllowed.
 * Like an HTTP front end, a request whose target (path and query, as sent) is longer than
   ``MAX_REQUEST_TARGET`` (8192) bytes is answered ``414 Request-URI Too Large`` with the front
   end's HTML body (no CI error document, no ``x-ci-trace-id``) before any other check. With
