@@ -27,7 +27,7 @@ extends_documentation_fragment:
 options:
   job_ids:
     description:
-      - Get these jobs by id instead of listing a queue. Long lists are fetched in batches of up to 100 ids per
+      - Get these jobs by id instead of listing a queue. Long lists are fetched in batches of up to 200 ids per
         request; a batch the service refuses as too long is halved for the rest of the task.
       - A text is split at commas and each id is stripped of spaces, so V(a, b) is the two ids V(a) and V(b).
       - Ids the service does not know are returned in RV(missing_job_ids).

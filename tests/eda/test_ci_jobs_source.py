@@ -70,21 +70,21 @@ def test_a_job_created_before_the_listing_window_that_finishes_is_read_by_id(sou
     assert gets == [0, 1, 2, 2]  # cumulative: polls 2 and 3 ask for a by id, poll 4 no more (a is final)
 
 
-def test_requests_per_poll_are_one_listing_per_selection_plus_id_batches_of_100(source, emu):
-    ids = ['id%03d' % number for number in range(150)]
+def test_requests_per_poll_are_one_listing_per_selection_plus_id_batches_of_200(source, emu):
+    ids = ['id%03d' % number for number in range(250)]
     running = [job_line(job_id, 'Running', queue=OTHER_QUEUE, tag='SpeechRecognition') for job_id in ids]
     done = [job_line(job_id, 'Success', queue=OTHER_QUEUE, tag='SpeechRecognition') for job_id in ids]
     selections = [{'label': 'q', 'queue_id': GOOD_QUEUE, 'tag': 'Translation'},
                   {'label': 'w', 'queue_id': GOOD_QUEUE, 'tag': 'WordsGeneralize'},
                   {'label': 'ids', 'job_ids': ids}]
     driver, events = drive(source, emu, [running, running, done, done], selections=selections)
-    assert len(events) == 150 and set(event['selection'] for event in events) == {'ids'}
+    assert len(events) == 250 and set(event['selection'] for event in events) == {'ids'}
     per_poll = []
     previous = {}
     for stat in driver.stats:
         per_poll.append(dict((kind, stat['by_kind'].get(kind, 0) - previous.get(kind, 0)) for kind in ('list', 'get')))
         previous = stat['by_kind']
-    # 2 listing selections: 2 list requests; 150 unfinished ids: 2 GETs (100 + 50); none once all are final
+    # 2 listing selections: 2 list requests; 250 unfinished ids: 2 GETs (200 + 50); none once all are final
     assert per_poll == [{'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 0}]
 
 

@@ -46,9 +46,14 @@ Rules chosen where the documentation is silent or disagrees:
   InvalidArgument. The last page carries an empty ``<NextToken></NextToken>``.
 * Optional parameters sent empty (``nextToken=``) count as absent. Parameter names and values
   are case-sensitive. ``states=All,Running`` means All. Unknown parameters are ignored.
-* ``GET /jobs/<ids>`` accepts at most 100 ids (InvalidArgument beyond); duplicates are served
-  once; unknown ids come back as repeated ``<NonExistJobIds>`` elements. ``/ai_jobs`` and
-  ``/asr_jobs`` are aliases of ``/jobs``. Methods other than GET/HEAD: 405 MethodNotAllowed.
+* ``GET /jobs/<ids>`` takes any number of ids (Tencent documents no maximum; ``--max-ids N``
+  refuses more than N with InvalidArgument 400); duplicates are served once; unknown ids come
+  back as repeated ``<NonExistJobIds>`` elements. ``/ai_jobs`` and ``/asr_jobs`` are aliases of
+  ``/jobs``. Methods other than GET/HEAD: 405 MethodNotAllowed.
+* Like an HTTP front end, a request whose target (path and query, as sent) is longer than
+  ``MAX_REQUEST_TARGET`` (8192) bytes is answered ``414 Request-URI Too Large`` with the front
+  end's HTML body (no CI error document, no ``x-ci-trace-id``) before any other check. With
+  33-character ids and ``%2C`` commas (36 bytes an id), that is 227 ids in one ``GET /jobs/<ids>``.
 * Host: ``localhost``, ``127.0.0.1``, ``::1``, the ``--host`` value and ``--host-alias`` names
   (any IP literal when bound to a wildcard address), with no port or this server's port, are
   accepted without a bucket check. ``<bucket>.ci.<region>.myqcloud.com[:port]`` is accepted
@@ -164,7 +169,7 @@ JOB_STATES = ('Submitted', 'Running', 'Success', 'Failed', 'Pause', 'Cancel')
 TERMINAL_STATES = ('Success', 'Failed', 'Cancel')
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
-MAX_IDS = 100
+MAX_REQUEST_TARGET = 8192  # bytes of path + query a front end accepts; longer: 414
 SKEW_LIMIT = 900
 MAX_API_BODY = 1 << 20
 MAX_CONTROL_BODY = 256 << 20
@@ -205,6 +210,8 @@ STATUS_FAULTS = {
 FAULT_KINDS = tuple(STATUS_FAULTS) + ('reset', 'delay', 'truncate', 'malformed', 'html', 'empty', 'repeat-token', 'skew')
 PATH_KINDS = ('list', 'get', 'other')
 MALFORMED_BODY = XML_DECL + b'<Response><JobsDetail><Code>Success</Code><JobId>broken<JobId></JobsDetail><NextToken></Response>'
+TOO_LONG_BODY = (b'<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n'
+                 b'<center><h1>414 Request-URI Too Large</h1></center>\r\n<hr><center>stgw</center>\r\n</body>\r\n</html>\r\n')
 HTML_BODY = (b'<html>\r\n<head><title>%d Error</title></head>\r\n<body>\r\n<center><h1>%d Error</h1></center>\r\n'
              b'<hr><center>stgw</center>\r\n</body>\r\n</html>\r\n')
 
@@ -1040,6 +1047,7 @@ class State(object):
         self.verifier = Verifier(credentials, self.now, self.log if args.verbose else None)
         self.bucket = args.bucket
         self.region = args.region
+        self.max_ids = args.max_ids
         self.port = 0
         self.local_names = {'localhost', '127.0.0.1', '::1', args.host.lower()} | set(a.lower() for a in args.host_alias)
         self.any_ip = args.host in ('0.0.0.0', '::', '')
@@ -1303,6 +1311,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if self._read_body(MAX_API_BODY) is None:
             return
+        if len(self.path) > MAX_REQUEST_TARGET:  # the request line is read as latin-1: one char a byte
+            # the front end refuses it: never routed, signature unchecked, counted as an API request
+            state.stats.request(_path_kind(raw_path)[0], 414)
+            self._send_raw(414, TOO_LONG_BODY, 'text/html')
+            return
         if not self.api_seen:
             self.api_seen = True
             state.stats.add('api_connections')
@@ -1377,8 +1390,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 wanted.append(job_id)
         if not wanted:
             raise ApiError('InvalidArgument', 'No job id was given')
-        if len(wanted) > MAX_IDS:
-            raise ApiError('InvalidArgument', 'At most %d job ids may be queried at once' % MAX_IDS)
+        max_ids = self.server.state.max_ids
+        if max_ids is not None and len(wanted) > max_ids:
+            raise ApiError('InvalidArgument', 'At most %d job ids may be queried at once' % max_ids)
         found, missing = store.get_many(wanted)
         tail = ''.join('<NonExistJobIds>%s</NonExistJobIds>' % _xml_escape(m) for m in missing).encode('utf-8')
         return b''.join([XML_DECL, b'<Response>'] + found + [tail, b'</Response>'])
@@ -1568,6 +1582,9 @@ def build_parser():
     parser.add_argument('--callback-url', metavar='URL', help='POST the callback document of every job that enters a '
                         'final state to URL (also POST /_emulator/callback {"url": ..., "format": ...})')
     parser.add_argument('--callback-format', choices=CALLBACK_FORMATS, default='xml', help='callback body: xml or json')
+    parser.add_argument('--max-ids', dest='max_ids', type=int, default=None, metavar='N',
+                        help='refuse GET /jobs/<ids> with more than N distinct ids (InvalidArgument 400); '
+                             'default: no cap, only the %d-byte request-target limit (414)' % MAX_REQUEST_TARGET)
     parser.add_argument('--verbose', action='store_true', help='log requests and signature mismatches to stderr')
     return parser
 
@@ -1598,6 +1615,8 @@ def parse_args(argv=None):
         parser.error('--tls-cert and --tls-key go together')
     if not 0 <= args.port <= 65535:
         parser.error('--port must be 0..65535')
+    if args.max_ids is not None and args.max_ids < 1:
+        parser.error('--max-ids must be a positive integer')
     try:
         FaultPlan(args.fault, args.fault_seed)
     except EmulatorError as exc:

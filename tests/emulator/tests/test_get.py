@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the qcloud.ci collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""GET /jobs/<id>[,<id>...]: found jobs, unknown ids, encodings and the id cap."""
+"""GET /jobs/<id>[,<id>...]: found jobs, unknown ids, encodings, the request-target limit and --max-ids."""
 
 import pytest
 
 from conftest import read_jobs
+from emu_client import Client
+from harness import DEMO_SECRET_ID, DEMO_SECRET_KEY, SAMPLE_JOBS, Emulator
 
 JOBS = read_jobs()
 IDS = [j['JobId'] for j in JOBS]
@@ -62,13 +64,43 @@ def test_duplicates_and_empty_items_are_served_once(client):
     assert [e.text for e in reply.root.findall('NonExistJobIds')] == [UNKNOWN[0]]
 
 
-def test_one_hundred_ids_allowed_one_more_refused(client):
-    hundred = IDS + ['a%032x' % n for n in range(100 - len(IDS))]
-    reply = client.call('/jobs/' + ','.join(hundred))
+def typical_ids(count):
+    """``count`` unknown ids of 33 characters, like ``a8d121820f5e411ec926ef19d53ba9c6f``."""
+    return ['a%032x' % n for n in range(count)]
+
+
+def test_no_id_cap_only_the_request_target_limit(client):
+    """227 ids of 33 characters (+ %2C commas) make a target of 8,175 bytes: served; one more is 414."""
+    fits = typical_ids(227)
+    reply = client.call('/jobs/' + ','.join(fits))
     assert reply.status == 200
-    assert len(reply.job_ids) + len(reply.root.findall('NonExistJobIds')) == 100
-    reply = client.call('/jobs/' + ','.join(hundred + ['a' + 'f' * 32]))
-    assert reply.status == 400 and reply.code == 'InvalidArgument'
+    assert len(reply.root.findall('NonExistJobIds')) == 227
+    reply = client.call('/jobs/' + ','.join(typical_ids(228)))
+    assert reply.status == 414
+
+
+def test_four_hundred_ids_in_one_request_get_a_front_end_414(emu, client):
+    """Refused like an HTTP front end: 414 with an HTML body, no CI error document, before the signature check."""
+    reply = client.call('/jobs/' + ','.join(IDS + typical_ids(400 - len(IDS))))
+    assert reply.status == 414
+    assert reply.headers['content-type'] == 'text/html'
+    assert b'414 Request-URI Too Large' in reply.body and b'<Error>' not in reply.body
+    assert 'x-ci-trace-id' not in reply.headers
+    unsigned = client.call('/jobs/' + ','.join(typical_ids(400)), authorization='')
+    assert unsigned.status == 414
+    assert emu.stats()['requests']['by_status'] == {'414': 2}
+
+
+def test_max_ids_option_caps_the_ids_with_invalid_argument():
+    with Emulator(jobs=[SAMPLE_JOBS], extra_args=['--max-ids', '3']) as emu:
+        cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        try:
+            assert cli.call('/jobs/' + ','.join(IDS[:3])).job_ids == IDS[:3]
+            reply = cli.call('/jobs/' + ','.join(IDS[:4]))
+            assert reply.status == 400 and reply.code == 'InvalidArgument'
+            assert reply.root.findtext('Message') == 'At most 3 job ids may be queried at once'
+        finally:
+            cli.close()
 
 
 def test_unknown_id_is_escaped(client):

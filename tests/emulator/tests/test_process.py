@@ -119,6 +119,8 @@ def test_binds_only_where_told(tmp_path):
     (BASIC + ['--fault', 'boom'], 'kind must be one of'),
     (BASIC + ['--tls-cert', 'x.pem'], 'go together'),
     (BASIC + ['--port', '70000'], '--port'),
+    (BASIC + ['--max-ids', '0'], '--max-ids must be a positive integer'),
+    (BASIC + ['--max-ids', 'many'], '--max-ids'),
 ])
 def test_bad_command_lines(argv, message):
     result = run(argv)

@@ -26,7 +26,7 @@ description:
     job facts as the C(jobs) of M(qcloud.ci.ci_jobs_info).
   - A listing reads the jobs created since the start of the previous good listing minus O(overlap);
     jobs seen in a state that is not final (Submitted, Running, Pause) are asked for again by id, in
-    batches of 100, so a job that finishes between two polls is announced at the next one.
+    batches of up to 200, so a job that finishes between two polls is announced at the next one.
   - On a start without O(state_file) (or with a state older than O(look_back)), jobs created in the
     last O(look_back) that are already in one of O(states) are announced.
   - "Delivery: at most once per selection, job and state within a run; at least once across restarts

@@ -326,9 +326,9 @@ def test_a_failed_request_says_what_failed_and_no_secret(scripted_http):
 
 
 def test_one_client_serves_every_term(scripted_http):
-    adapter = scripted_http([page(*[('j%03d' % n, 'Success') for n in range(100)]),
-                             page(*[('j%03d' % n, 'Success') for n in range(100, 160)])])
-    jobs = run(['j%03d' % n for n in range(160)], **DIRECT)
-    assert len(jobs) == 160
-    assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [100, 60]
+    adapter = scripted_http([page(*[('j%03d' % n, 'Success') for n in range(200)]),
+                             page(*[('j%03d' % n, 'Success') for n in range(200, 260)])])
+    jobs = run(['j%03d' % n for n in range(260)], **DIRECT)
+    assert len(jobs) == 260
+    assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [200, 60]
     assert adapter.sessions == 1

@@ -15,6 +15,7 @@ pytest.importorskip('xmltodict')
 import requests  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.module_utils import _client  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils import _job_api  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils import _signer  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import (  # noqa: E402 pylint: disable=wrong-import-position
     CIRequestError,
@@ -331,3 +332,20 @@ def test_validate_certs_false_warns():
                      warn=warnings.append)
     assert warnings == ['TLS certificate verification is disabled (validate_certs=false): the identity of '
                         'examplebucket-1250000000.ci.ap-beijing.myqcloud.com is not checked.']
+
+
+def test_a_front_end_414_with_an_html_body_halves_an_id_batch(scripted):
+    """No CI error document, no code: the status alone says the batch was too long."""
+    page = b'<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>stgw</body>\r\n</html>\r\n'
+    wanted = ['j%04d' % n for n in range(300)]
+    harness = scripted([
+        (414, page, {'Content-Type': 'text/html'}),
+        (200, xml_jobs(*[(job_id, 'Success') for job_id in wanted[:100]]), {}),
+        (200, xml_jobs(*[(job_id, 'Success') for job_id in wanted[100:200]]), {}),
+        (200, xml_jobs(*[(job_id, 'Success') for job_id in wanted[200:]]), {}),
+    ])
+    batches = _job_api.IdBatches()
+    jobs, missing = _job_api.fetch_by_ids(harness.client, wanted, batches)
+    assert [job['job_id'] for job in jobs] == wanted and missing == []
+    assert [url.count('%2C') + 1 for url in harness.urls] == [200, 100, 100, 100]
+    assert batches.size == 100

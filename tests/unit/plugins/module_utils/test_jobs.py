@@ -12,6 +12,7 @@ The service is a small in-memory fake (``FakeService``) that pages by position a
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 import pytest
 
@@ -433,12 +434,12 @@ def test_output_reduces_jobs_but_never_the_summary(output, expected):
 
 # --- jobs by id ------------------------------------------------------------------------------
 
-def test_ids_are_fetched_in_batches_of_100_in_the_order_asked():
-    service = FakeService(many(220))
+def test_ids_are_fetched_in_batches_of_200_in_the_order_asked():
+    service = FakeService(many(420))
     wanted = list(reversed(ids(service.jobs))) + ['unknown1', 'unknown2']
     result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': wanted}))
-    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [100, 100, 22]
-    assert ids(result['jobs']) == wanted[:220]
+    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [200, 200, 22]
+    assert ids(result['jobs']) == wanted[:420]
     assert result['missing_job_ids'] == ['unknown1', 'unknown2']
     assert (result['next_token'], result['truncated']) == ('', False)
 
@@ -722,14 +723,14 @@ def batch_sizes(service):
     (400, 'RequestUriTooLong', 'Request refused'),
 ])
 def test_a_batch_refused_as_too_long_is_halved_and_the_size_kept_for_the_run(refusal):
-    service = Refusing(many(130, 'Running'), 30, refusal)
+    service = Refusing(many(250, 'Running'), 30, refusal)
     clock = Clock()
     query_ = _jobs.JobQuery.from_options({'job_ids': ids(service.jobs), 'wait': True, 'wait_timeout': 2,
                                           'wait_sleep': 1})
     with pytest.raises(CIWaitIncomplete):
         _job_api.run(service, query_, clock=clock.time, sleep=clock.sleep)
-    # 100 refused, 50 refused, then 25 at a time, also for the poll after the first read
-    assert batch_sizes(service) == [100, 50] + [25] * 5 + [5] + [25] * 5 + [5]
+    # 200 refused, 100 refused, 50 refused, then 25 at a time, also for the poll after the first read
+    assert batch_sizes(service) == [200, 100, 50] + [25] * 10 + [25] * 10
 
 
 @pytest.mark.parametrize('refusal', [
@@ -742,7 +743,20 @@ def test_other_refusals_are_not_mistaken_for_a_batch_too_long(refusal):
     with pytest.raises(CIRequestError) as caught:
         _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ids(service.jobs)}))
     assert caught.value.status == refusal[0]
-    assert batch_sizes(service) == [100]
+    assert batch_sizes(service) == [130]
+
+
+def test_a_full_batch_of_typical_ids_fits_in_the_request_target_a_front_end_accepts():
+    # a CI job id as documented (ci-api.md: 'a8d121820f5e411ec926ef19d53ba9c6f', 33 characters)
+    typical = 'a8d121820f5e411ec926ef19d53ba9c6f'
+    service = FakeService([job('%s%04d' % (typical[:-4], n)) for n in range(_job_api.IDS_PER_REQUEST + 1)])
+    _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ids(service.jobs)}))
+    paths = [path for path, dummy in service.calls]
+    assert [len(path.split(',')) for path in paths] == [200, 1]
+    assert len(typical) == len(service.jobs[0]['job_id']) == 33
+    assert len(paths[0]) == len('/jobs/') + 200 * 33 + 199 == 6805
+    # on the wire each comma is percent-encoded (%2C): 7,203 bytes, under the 8 KB of a typical front end
+    assert len(quote(paths[0], safe='/-_.~')) == 6805 + 199 * 2 == 7203 < 8192
 
 
 def test_a_single_id_refused_as_too_long_is_a_failure():
