@@ -30,6 +30,11 @@ GROUPS = 4
 RID_RE = re.compile(r'request id ([A-Za-z0-9+/=_-]{8,})[,\]]')
 
 
+def case_is_held(fault_case):
+    """Does the case hold answers past the client's timeout (a delay fault)?"""
+    return any(spec.startswith('delay') for spec in fault_case.faults)
+
+
 def case(name, faults, seed, status, code, reason, tries=3, requests=None, options=None):
     expect = dict(status=status, code=code, reason=reason, tries=tries, requests=requests or tries)
     return matrix.Case(name, faults, seed, dict(RETRIES, **(options or {})), expect)
@@ -105,7 +110,14 @@ def test_clean_failure(failure_runs, fault, side):
         assert error['status'] == expect['status'] and error['code'] == expect['code']
         assert error['tries'] == expect['tries'] and error['method'] == 'GET' and error['path'] == '/jobs'
         assert (error['request_id'] == rid.group(1)) if rid else error['request_id'] is None
-    # bounded in count: exactly the tries (after the pages that succeeded), each one answered with the fault
-    assert stats['requests']['total'] == expect['requests'], stats
+    # bounded in count: exactly the tries (after the pages that succeeded), each one answered with the fault.
+    # A held answer the client gave up on (a delay fault longer than its timeout) is the one exception: on a
+    # loaded machine the emulator may count one request more than the client's tries (seen once: 4 for 3),
+    # so there the client's own count above (tries in the message and in error.tries) is exact and the
+    # server's is bounded.
+    if case_is_held(fault):
+        assert expect['requests'] <= stats['requests']['total'] <= expect['requests'] + 1, stats
+    else:
+        assert stats['requests']['total'] == expect['requests'], stats
     if fault.faults and expect['requests'] == expect['tries']:
         assert stats['faults_injected']['total'] == expect['tries'], stats
