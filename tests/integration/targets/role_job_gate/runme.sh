@@ -14,3 +14,13 @@ for case in pass failure timeout request_error; do
   if [ "$case" = pass ]; then [ "$rc" -eq 0 ]; else [ "$rc" -eq 2 ]; fi
 done
 ansible-playbook check_artifacts.yml -i "${INVENTORY_PATH}" -e gate_stats_dir="$stats_dir" "$@"
+
+# job_gate_resume: two runs sharing a jsonfile fact cache (resume.yml); after them the record is cleared from the cache
+cache_dir=$(mktemp -d)
+trap 'rm -rf "$stats_dir" "$cache_dir"' EXIT
+for run in 1 2; do
+  ANSIBLE_CACHE_PLUGIN=jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="$cache_dir" ANSIBLE_ROLES_PATH=.. \
+    ansible-playbook resume.yml -i "${INVENTORY_PATH}" -e resume_run="$run" "$@"
+done
+grep -q job_gate_resume_records "$cache_dir"/*localhost
+! grep -q ar0001 "$cache_dir"/*localhost
