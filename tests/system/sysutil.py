@@ -180,6 +180,36 @@ def lookup_expr(reduce="map(attribute='job_id') | list", terms=(), raw=None, **o
     return '{{ %s%s }}' % (call, (' | ' + reduce) if reduce else '')
 
 
+class RefusingPort(object):
+    """A port of 127.0.0.1 that refuses every connection for as long as this object is open.
+
+    Bound and never listening: a connection to it is refused at once, and no other socket can take
+    the port meanwhile (no SO_REUSEADDR here, so even a server that sets it cannot bind it, and a
+    bind to port 0 never hands it out). The old way, a port found free and closed again, left the
+    port to the next server that asked for any free port: under load an emulator of another test,
+    started on the other xdist worker, got it, and the "unreachable" clients' requests landed in that
+    emulator's counters (a fault test counted 10 requests for its 3 tries).
+    """
+
+    def __init__(self, host='127.0.0.1'):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((host, 0))
+        self.host, self.port = self.sock.getsockname()
+
+    @property
+    def url(self):
+        return 'http://%s:%d' % (self.host, self.port)
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
 def control(action, **options):
     """A set_fact task that calls the test-only qci_emulator lookup."""
     args = ["'%s'" % action] + ['%s=%s' % (k, json.dumps(v)) for k, v in sorted(options.items())]

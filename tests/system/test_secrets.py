@@ -28,7 +28,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 
@@ -64,12 +63,6 @@ INVOCATION = {'ANSIBLE_INJECT_INVOCATION': '1'}
 # which prints "<pid> <epoch>: done with _execute_module (<module>, {<raw arguments>})" before any
 # no_log masking. Only such a line, naming our module, is exempt.
 DEBUG_MODULE_ARGS = re.compile(r"^ *\d+ \d+\.\d+: done with _execute_module \(qcloud\.ci\.ci_jobs_info, \{.*\}\)$")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='module')
@@ -158,12 +151,19 @@ def secret_env():
 
 
 @pytest.fixture(scope='module')
-def secret_runs(proxied, tmp_path_factory):
+def dead_endpoint():
+    """The URL of a port that refuses connections, held for the whole test file (sysutil.RefusingPort)."""
+    with sysutil.RefusingPort() as port:
+        yield port.url
+
+
+@pytest.fixture(scope='module')
+def secret_runs(proxied, dead_endpoint, tmp_path_factory):
     emu, proxy = proxied
     base = str(tmp_path_factory.mktemp('secrets'))
     password, vault_vars = vault_files(base)
     endpoint = 'http://127.0.0.1:%d' % proxy.port
-    dead = 'http://127.0.0.1:%d' % free_port()
+    dead = dead_endpoint
     jobs = []
     for debug in (False, True):
         for source in SOURCES:
@@ -262,7 +262,7 @@ def test_the_debug_exception_is_the_only_one(secret_runs):
         assert find_leaks(runs['%s-vvvv' % source].stdout + runs['%s-vvvv' % source].stderr, 'vvvv', values) == []
 
 
-def test_ansible_runner_artifacts_hold_no_secret(proxied, tmp_path):
+def test_ansible_runner_artifacts_hold_no_secret(proxied, dead_endpoint, tmp_path):
     pytest.importorskip('ansible_runner')
     emu, proxy = proxied
     base = str(tmp_path)
@@ -273,7 +273,7 @@ def test_ansible_runner_artifacts_hold_no_secret(proxied, tmp_path):
     os.makedirs(os.path.join(private, 'inventory'))
     with open(os.path.join(private, 'inventory', 'hosts'), 'w', encoding='utf-8') as handle:
         handle.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    plays = playbook('vault', 'http://127.0.0.1:%d' % proxy.port, 'http://127.0.0.1:%d' % free_port(), vault_vars)
+    plays = playbook('vault', 'http://127.0.0.1:%d' % proxy.port, dead_endpoint, vault_vars)
     with open(os.path.join(private, 'project', 'gate.yml'), 'w', encoding='utf-8') as handle:
         json.dump(plays, handle)
     env = sysutil.ansible_env(base, INVOCATION)
