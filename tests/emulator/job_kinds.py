@@ -368,7 +368,7 @@ def sound_hound(rng, ctx, number, success):
     """
     operation = _tail({}, rng, number)
     if success:
-        operation['SoundHoundResult'] = '' if number % 4 == 0 else {
+        operation['SoundHoundResult'] = '' if number % 3 == 0 else {
             'SongList': {'Inlier': str(rng.randint(10, 300)), 'SingerName': rng.choice(('周杰伦', '王菲', 'Adele')),
                          'SongName': rng.choice(('晴天', '红豆', 'Hello'))}}
     return {'Object': 'audio/clip-%06d.mp3' % number}, operation
@@ -801,7 +801,7 @@ def doc_process(rng, ctx, number, success):
     """
     kind = rng.choice(('docx', 'pptx', 'xlsx', 'pdf'))
     name = 'docs/manual-%06d.%s' % (number, kind)
-    pages = rng.randint(1, 4)
+    pages = 1 if number % 3 == 1 else rng.randint(2, 4)
     params = {'SrcType': '', 'TgtType': 'jpg', 'SheetId': '1' if kind == 'xlsx' else '0', 'StartPage': '1',
               'EndPage': str(pages), 'ImageParams': '', 'DocPassword': '', 'Comments': '0', 'PaperDirection': '0',
               'Quality': '100', 'Zoom': '100', 'PaperSize': '0'}
