@@ -36,9 +36,9 @@ list        tag                      sources
 /jobs       FillConcat               GOSDK jobs.go (``FillConcat`` operation struct)
 /jobs       Segment                  DOCS-LIST, GOSDK jobs.go, PYSDK demo
 /jobs       VideoMontage             DOCS-LIST, GOSDK jobs.go, PYSDK demo
-/jobs       VideoProcess             DOCS-LIST, GOSDK ci_media_test.go, PYSDK demo
-/jobs       VideoEnhance             GOSDK jobs.go + ci_media_test.go (LIST-2025 of ci-api.md)
-/jobs       SuperResolution          DOCS-LIST, GOSDK ci_media_test.go, PYSDK demo
+/jobs       VideoProcess             DOCS-LIST, PYSDK demo (GOSDK tests only its template)
+/jobs       VideoEnhance             GOSDK jobs.go ``InvokeVideoEnhanceJob`` (LIST-2025 of ci-api.md)
+/jobs       SuperResolution          DOCS-LIST, PYSDK demo (GOSDK tests only its template)
 /jobs       SDRtoHDR                 DOCS-LIST, PYSDK demo, GOSDK struct (not in issue 14's list)
 /jobs       VoiceSeparate            DOCS-LIST, GOSDK jobs.go, PYSDK demo
 /jobs       NoiseReduction           DOCS-LIST, GOSDK jobs.go, PYSDK demo
@@ -63,8 +63,8 @@ list        tag                      sources
 /jobs (AI)  SegmentVideoBody         GOSDK jobs.go, PYSDK demo
 /jobs (AI)  SoundHound               GOSDK jobs.go (``SoundHoundResult``), PYSDK demo
 /jobs (AI)  ImageOCR                 GOSDK jobs.go + ci_media_test.go
-/jobs (AI)  ImageInspect             GOSDK jobs.go, PYSDK demo (``ImageInspectResult``)
-/pic_jobs   PicProcess               GOSDK CreatePicProcessJobs/DescribePicProcessJob, PYSDK
+/jobs (AI)  ImageInspect             GOSDK jobs.go, PYSDK demo (``ImageInspectResult``); zh 460/95980 ``POST /jobs``
+/pic_jobs   PicProcess               DOCS DescribePicJobs, GOSDK CreatePicProcessJobs/DescribePicProcessJob, PYSDK
 /doc_jobs   DocProcess               GOSDK ci_doc.go + ci_doc_test.go, PYSDK ci_list_doc_jobs
 /asr_jobs   SpeechRecognition        GOSDK ``/asr_jobs`` (DescribeMultiASRJob), PYSDK ci_get_asr_job
 =========== ======================== ==========================================================
@@ -73,7 +73,10 @@ Dropped from issue 14's list: ``TranscodePro`` and ``HighSpeedHd`` are template 
 (GOSDK ``CreateMediaTranscodeProTemplateOptions``, example ``template.go``; DOCS-HSHD shows the
 job itself as ``Transcode``). Which AI tags the real ``GET /ai_jobs/<id>`` serves beyond
 Translation (GOSDK ``CreateAIJobs`` test) is not documented; ``AI_TAGS`` follows issue 14's
-grouping, except ``VideoTag``, which DOCS-LIST lists as a media tag.
+grouping, except ``VideoTag``, which DOCS-LIST lists as a media tag. Unconfirmed: GOSDK's
+example ``InvokePicProcessJob`` submits a PicProcess job with ``CreateJob`` (``POST /jobs``);
+whether ``GET /jobs`` then lists it is not documented, so PicProcess stays a ``/pic_jobs`` tag.
+ImageInspect is billed as image processing (zh 460/95980): its queue type (``ai`` here) is a guess.
 """
 
 from __future__ import annotations
