@@ -21,7 +21,7 @@ What the published documents show, and how it is read here:
   there is no ``TotalCount``. A page that brings no queue not seen before (a service that ignores
   ``pageNumber``) is asked past at most ``MAX_STALLED_PAGES`` times in a row, then the listing fails;
 * a short page is NOT the end: the largest ``pageSize`` the service honours is not published;
-* ``NonExistPIDs`` comes as repeated text elements (``<NonExistPIDs>A</NonExistPIDs>``) or as one
+* ``NonExistPIDs`` (``non_exist_pi_ds`` after ``_xml.snake_case``) comes as repeated text elements (``<NonExistPIDs>A</NonExistPIDs>``) or as one
   container of ``<QueueID>`` elements; both give a list of ids;
 * ``QueueList`` is one element per queue, so one queue is a dict and several a list: always a list
   here; ``MaxSize``/``MaxConcurrent`` are integers (None when absent or not a number);
@@ -33,8 +33,9 @@ filter cannot widen the result.
 
 from __future__ import annotations
 
-from ansible_collections.qcloud.ci.plugins.module_utils._client import MAX_EMPTY_PAGES
+from ansible_collections.qcloud.ci.plugins.module_utils._client import MAX_EMPTY_PAGES, CIClient
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIRequestError, CIValueError
+from ansible_collections.qcloud.ci.plugins.module_utils._options import client_kwargs
 
 # queue_type -> the path of its queue list (and, with /<queueId>, of the queue's update)
 QUEUE_TYPES = {
@@ -51,6 +52,15 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100          # not published; 100 is what we ask for and test (the documented default is 10)
 MAX_STALLED_PAGES = MAX_EMPTY_PAGES   # pages in a row without a new queue before a listing gives up
 _INT_FIELDS = ('max_size', 'max_concurrent')
+_NON_EXIST_KEY = 'non_exist_pi_ds'   # _xml.snake_case('NonExistPIDs') today; 'non_exist_pids' is also read
+
+# The options of ci_queue_info besides the connection's (documented in the module).
+QUEUE_INFO_ARGSPEC = dict(
+    queue_type=dict(type='str', default=DEFAULT_QUEUE_TYPE, choices=sorted(QUEUE_TYPES)),
+    queue_ids=dict(type='list', elements='str'),
+    state=dict(type='str', choices=list(QUEUE_STATES)),
+    page_size=dict(type='int', default=DEFAULT_PAGE_SIZE),
+)
 
 
 # --- options -----------------------------------------------------------------------------------
@@ -118,7 +128,7 @@ def _as_int(value):
 def missing_ids_of(page):
     """The ids of ``NonExistPIDs``, repeated texts or a container of ``QueueID``s, as a list of str."""
     ids = []
-    for item in _as_list(page.get('non_exist_pids')):
+    for item in _as_list(page.get('non_exist_pids', page.get(_NON_EXIST_KEY))):
         if isinstance(item, dict):
             ids.extend(value for value in _as_list(item.get('queue_id')) if isinstance(value, str))
         elif isinstance(item, str):
@@ -255,3 +265,18 @@ def summarize(queues):
         'by_state': by_state,
         'paused_queue_ids': [queue.get('queue_id') for queue in queues if queue.get('state') == PAUSED],
     }
+
+
+def queue_info(options, warn=None):
+    """The result of ``ci_queue_info`` for option values (any mapping with ``get``).
+
+    The selection is checked before the client is opened, so a bad option fails before anything is sent.
+    """
+    queue_type = options.get('queue_type') or DEFAULT_QUEUE_TYPE
+    queue_path(queue_type)
+    queue_ids = check_queue_ids(options.get('queue_ids'))
+    state = check_state(options.get('state'))
+    page_size = check_page_size(DEFAULT_PAGE_SIZE if options.get('page_size') is None else options.get('page_size'))
+    with CIClient(warn=warn, **client_kwargs(options)) as client:
+        queues, missing = list_queues(client, queue_type, queue_ids, state, page_size)
+    return dict(queue_type=queue_type, queues=queues, missing_queue_ids=missing, summary=summarize(queues))

@@ -216,6 +216,7 @@ def test_a_queue_has_a_fixed_type_per_field():
 
 def test_missing_ids_of_every_shape():
     assert _queues.missing_ids_of({}) == []
+    assert _queues.missing_ids_of({'non_exist_pi_ds': ['A']}) == ['A']
     assert _queues.missing_ids_of({'non_exist_pids': None}) == []
     assert _queues.missing_ids_of({'non_exist_pids': 'A'}) == ['A']
     assert _queues.missing_ids_of({'non_exist_pids': ['A', None, 'B,C']}) == ['A', 'B', 'C']
@@ -319,7 +320,10 @@ DOC_QUEUE_PAGE = b'''<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_published_ai_queue_answer_by_id(scripted):
-    harness = scripted([(200, AI_QUEUE_BY_ID)])
+    harness = scripted([(200, AI_QUEUE_BY_ID), (200, AI_QUEUE_BY_ID)])
+    # with a state filter only the ids the service reports are missing: this reads NonExistPIDs itself
+    dummy, missing = _queues.list_queues(harness.client, 'ai', ['A', 'B', 'C'], state='Active')
+    assert missing == ['A', 'B']
     queues, missing = _queues.list_queues(harness.client, 'ai', ['p23f69f4779e64b18aa61e70d5416c071', 'A', 'B'])
     assert missing == ['A', 'B']
     assert queues == [{
@@ -328,13 +332,13 @@ def test_published_ai_queue_answer_by_id(scripted):
                           'state': 'On', 'result_format': 'JSON'},
         'max_size': 10000, 'max_concurrent': 10, 'update_time': '2022-08-09T16:23:11+0800',
         'create_time': '2022-08-09T16:23:11+0800', 'category': 'AIProcess'}]
-    assert harness.urls == ['https://%s/ai_queue?queueIds=p23f69f4779e64b18aa61e70d5416c071%%2CA%%2CB'
+    assert harness.urls[1:] == ['https://%s/ai_queue?queueIds=p23f69f4779e64b18aa61e70d5416c071%%2CA%%2CB'
                             '&pageNumber=1&pageSize=100' % harness.client.host]
 
 
 def test_published_document_queue_answers(scripted):
     harness = scripted([(200, DOC_QUEUE_BY_ID), (200, DOC_QUEUE_PAGE)])
-    queues, missing = _queues.list_queues(harness.client, 'document', ['A', 'B', 'C'])
+    queues, missing = _queues.list_queues(harness.client, 'document', ['A', 'B', 'C', 'D'], state='Active')
     assert missing == ['B', 'C']
     assert queues == [{'queue_id': 'A', 'name': None, 'state': 'Active', 'notify_config': {'url': None}}]
     queues, missing = _queues.list_queues(harness.client, 'document', page_size=2)
