@@ -333,7 +333,7 @@ def test_published_ai_queue_answer_by_id(scripted):
         'max_size': 10000, 'max_concurrent': 10, 'update_time': '2022-08-09T16:23:11+0800',
         'create_time': '2022-08-09T16:23:11+0800', 'category': 'AIProcess'}]
     assert harness.urls[1:] == ['https://%s/ai_queue?queueIds=p23f69f4779e64b18aa61e70d5416c071%%2CA%%2CB'
-                            '&pageNumber=1&pageSize=100' % harness.client.host]
+                                '&pageNumber=1&pageSize=100' % harness.client.host]
 
 
 def test_published_document_queue_answers(scripted):
