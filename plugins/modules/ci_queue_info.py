@@ -52,8 +52,8 @@ options:
   page_size:
     description:
       - How many queues to ask for per request (C(pageSize)); every page is read in any case.
-      - The largest value the service honours is not published; a page shorter than asked does not end the listing,
-        only the service's C(TotalCount) does.
+      - The largest value the service honours is not published. A page shorter than asked does not end the listing:
+        it ends once the service's C(TotalCount) of queues came, or with an empty page.
     type: int
     default: 100
 notes:
