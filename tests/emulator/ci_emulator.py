@@ -163,6 +163,8 @@ from emu_common import EmulatorError, MAX_REQUEST_TARGET
 from emu_faults import FaultPlan
 from emu_http import Server, Server6
 from emu_jobs import load_job_files, without_gc
+from emu_queues import load_queue_files
+from emu_xml import HABITS
 from emu_signing import Credential
 from emu_state import State
 
@@ -188,6 +190,13 @@ def build_parser():
                'POST /_emulator/reset, POST /_emulator/jobs (JSONL body).')
     parser.add_argument('--jobs', action='append', default=[], metavar='FILE.jsonl',
                         help='JSON Lines file of jobs; may be repeated')
+    parser.add_argument('--queues', action='append', default=[], metavar='FILE.jsonl',
+                        help='JSON Lines file of queue seeds (QueueId, QueueType, State, Name, ...); may be repeated')
+    parser.add_argument('--habits', choices=HABITS, default='realistic',
+                        help='realistic (default): answer like the real service (no XML declaration, no NextToken '
+                             'element on the last page, Code on unfinished jobs); plain: the emulator\'s 1.0 answers')
+    parser.add_argument('--manual-clock', dest='manual_clock', action='store_true',
+                        help='the transition clock moves only by POST /_emulator/clock {"advance": S}')
     parser.add_argument('--secret-id', dest='secret_id', action=_CredentialAction, metavar='ID',
                         help='SecretId accepted in q-ak; may be repeated (paired in order with --secret-key)')
     parser.add_argument('--secret-key', dest='secret_key', action=_CredentialAction, metavar='KEY',
@@ -275,8 +284,8 @@ def main(argv=None):
     args, credentials = parse_args(argv)
     began, began_cpu = time.perf_counter(), time.process_time()
     try:
-        jobs = without_gc(load_job_files, args.jobs)
-        state = State(args, jobs, credentials)
+        jobs = without_gc(load_job_files, args.jobs, args.habits == 'realistic')
+        state = State(args, jobs, credentials, load_queue_files(args.queues))
     except EmulatorError as exc:
         sys.stderr.write('ci_emulator: %s\n' % exc)
         return 2

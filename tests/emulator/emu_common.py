@@ -8,7 +8,6 @@ import datetime
 import re
 import time
 
-LIST_TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
 JOB_STATES = ('Submitted', 'Running', 'Success', 'Failed', 'Pause', 'Cancel')
 TERMINAL_STATES = ('Success', 'Failed', 'Cancel')
 DEFAULT_SIZE = 10
@@ -20,7 +19,7 @@ MAX_CONTROL_BODY = 256 << 20
 HANDSHAKE_TIMEOUT = 10
 MAX_SETTLE = 300  # seconds GET /_emulator/stats?settle=S may wait for the requests in flight
 IDLE_TIMEOUT = 120
-API_PREFIXES = ('/jobs', '/ai_jobs', '/asr_jobs')
+
 CONTROL_PREFIX = '/_emulator'
 IMMUTABLE_KEYS = ('JobId', 'Tag', 'QueueId', 'CreationTime')
 REQUIRED_KEYS = ('JobId', 'Tag', 'QueueId', 'State', 'CreationTime')
@@ -34,6 +33,7 @@ ERROR_STATUS = {
     'RequestTimeTooSkewed': 403,
     'AccessDenied': 403,
     'InvalidArgument': 400,
+    'MalformedXML': 400,
     'InvalidHost': 400,
     'NoSuchBucket': 404,
     'InvalidUrl': 404,

@@ -16,7 +16,7 @@ STATUS_FAULTS = {
     '429': ('SlowDown', 'Please reduce your request rate.'),
 }
 FAULT_KINDS = tuple(STATUS_FAULTS) + ('reset', 'delay', 'truncate', 'malformed', 'html', 'empty', 'repeat-token', 'skew')
-PATH_KINDS = ('list', 'get', 'other')
+PATH_KINDS = ('list', 'get', 'queue', 'other')
 MALFORMED_BODY = XML_DECL + b'<Response><JobsDetail><Code>Success</Code><JobId>broken<JobId></JobsDetail><NextToken></Response>'
 TOO_LONG_BODY = (b'<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n'
                  b'<center><h1>414 Request-URI Too Large</h1></center>\r\n<hr><center>stgw</center>\r\n</body>\r\n</html>\r\n')

@@ -13,24 +13,15 @@ import ssl
 import struct
 import sys
 import time
-from urllib.parse import unquote
 
-from emu_common import (API_PREFIXES, ApiError, CONTROL_PREFIX, EmulatorError, HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_API_BODY,
+from emu_common import (ApiError, CONTROL_PREFIX, EmulatorError, HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_API_BODY,
                         MAX_CONTROL_BODY, MAX_REQUEST_TARGET, MAX_SETTLE, XML_DECL)
 from emu_faults import HTML_BODY, MALFORMED_BODY, STATUS_FAULTS, TOO_LONG_BODY
-from emu_jobs import ListQuery, encode_token, parse_jobs_lines, without_gc
+from emu_jobs import parse_jobs_lines, without_gc
+from emu_queues import parse_queue_lines
+from emu_routes import answer, route_of
 from emu_signing import parse_query
 from emu_xml import _xml_escape
-
-
-def _path_kind(raw_path):
-    for prefix in API_PREFIXES:
-        if raw_path in (prefix, prefix + '/'):
-            return 'list', None
-        if raw_path.startswith(prefix + '/'):
-            rest = raw_path[len(prefix) + 1:]
-            return ('get', rest) if '/' not in rest else ('other', None)
-    return 'other', None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -116,11 +107,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if body is not None:
                 self._control(raw_path[len(CONTROL_PREFIX):], raw_query, body)
             return
-        if self._read_body(MAX_API_BODY) is None:
+        body = self._read_body(MAX_API_BODY)
+        if body is None:
             return
         if len(self.path) > MAX_REQUEST_TARGET:  # the request line is read as latin-1: one char a byte
             # the front end refuses it: never routed, signature unchecked, counted as an API request
-            state.stats.request(_path_kind(raw_path)[0], 414)
+            state.stats.request(route_of(raw_path).kind, 414)
             self._send_raw(414, TOO_LONG_BODY, 'text/html')
             return
         if not self.api_seen:
@@ -128,13 +120,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.stats.add('api_connections')
         state.stats.enter()
         try:
-            self._api(raw_path, raw_query)
+            self._api(raw_path, raw_query, body)
         finally:
             state.stats.leave()
 
-    def _api(self, raw_path, raw_query):
+    def _api(self, raw_path, raw_query, request_body):
         state = self.server.state
-        kind, ids = _path_kind(raw_path)
+        route = route_of(raw_path)
+        kind = route.kind
         pairs = parse_query(raw_query)
         params = {}
         for key, val in pairs:
@@ -167,7 +160,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             state.check_host(self.headers.get('Host'))
             state.verifier.verify(self.command, raw_path, pairs, self.headers.items())
-            body = self._route(kind, ids, params, fault_kind == 'repeat-token')
+            body = answer(state, route, self.command, params, request_body, self.request_id, fault_kind == 'repeat-token')
         except ApiError as error:
             state.stats.request(kind, error.status, fault_kind)
             self._send_error(error, truncate=fault_kind == 'truncate')
@@ -176,33 +169,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.stats.timing(kind, time.perf_counter() - began, time.thread_time() - began_cpu)
         state.stats.request(kind, 200, fault_kind)  # counted before the client can see the answer
         self._send_raw(200, body, 'application/xml', truncate=fault_kind == 'truncate')
-
-    def _route(self, kind, ids, params, repeat_token):
-        if kind == 'other':
-            raise ApiError('InvalidUrl', 'The request URL is not valid')
-        if self.command not in ('GET', 'HEAD'):
-            raise ApiError('MethodNotAllowed', 'The method is not allowed on this resource')
-        store = self.server.state.store
-        if kind == 'list':
-            query = ListQuery(params)
-            found, next_key = store.list_page(query)
-            if repeat_token:
-                token = query.token
-            else:
-                token = encode_token(query.ascending, next_key) if next_key is not None else ''
-            return b''.join([XML_DECL, b'<Response>'] + found + [b'<NextToken>', token.encode('ascii'), b'</NextToken></Response>'])
-        wanted = []
-        for job_id in unquote(ids).split(','):
-            if job_id and job_id not in wanted:
-                wanted.append(job_id)
-        if not wanted:
-            raise ApiError('InvalidArgument', 'No job id was given')
-        max_ids = self.server.state.max_ids
-        if max_ids is not None and len(wanted) > max_ids:
-            raise ApiError('InvalidArgument', 'At most %d job ids may be queried at once' % max_ids)
-        found, missing = store.get_many(wanted)
-        tail = ''.join('<NonExistJobIds>%s</NonExistJobIds>' % _xml_escape(m) for m in missing).encode('utf-8')
-        return b''.join([XML_DECL, b'<Response>'] + found + [tail, b'</Response>'])
 
     # -- control endpoint
 
@@ -219,6 +185,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ('POST', '/faults'): self._control_faults,
             ('POST', '/reset'): self._control_reset,
             ('POST', '/jobs'): self._control_jobs,
+            ('POST', '/queues'): self._control_queues,
+            ('POST', '/clock'): self._control_clock,
             ('GET', '/callback'): lambda body: (200, self.server.state.callbacks.status()),
             ('POST', '/callback'): self._control_callback,
         }
@@ -247,6 +215,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             'jobs': state.store.count,
             'uptime': round(time.monotonic() - state.started, 3),
             'transition_clock': round(state.store.elapsed(), 3),
+            'manual_clock': state.tclock.manual,
+            'habits': 'realistic' if state.realistic else 'plain',
+            'queues': len(state.store.queues.queues),
         })
         return 200, data
 
@@ -265,9 +236,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 200, {'reset': True}
 
     def _control_jobs(self, body):
-        jobs = without_gc(parse_jobs_lines, body.decode('utf-8').splitlines(), 'request body')
+        jobs = without_gc(parse_jobs_lines, body.decode('utf-8').splitlines(), 'request body', self.server.state.realistic)
         self.server.state.replace_jobs(jobs)
         return 200, {'jobs': len(jobs)}
+
+    def _control_queues(self, body):
+        seeds = parse_queue_lines(body.decode('utf-8').splitlines(), 'request body')
+        self.server.state.replace_jobs(queue_seeds=seeds)
+        return 200, {'queues': len(self.server.state.store.queues.queues)}
+
+    def _control_clock(self, body):
+        request = json.loads(body.decode('utf-8') or '{}')
+        if not isinstance(request, dict) or set(request) - {'advance'}:
+            raise EmulatorError('body must be {"advance": SECONDS}')
+        return 200, {'transition_clock': round(self.server.state.store.advance_clock(request.get('advance', 0)), 3)}
 
     def _control_callback(self, body):
         request = json.loads(body.decode('utf-8') or '{}')

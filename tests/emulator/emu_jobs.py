@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the qcloud.ci collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The job store of the CI emulator: jobs and their transitions, the sorted shelves that serve
-``GET /jobs`` pages, paging tokens and the list parameters."""
+"""The job store of the CI emulator: jobs and their transitions (on a transition clock that each
+queue can hold), the sorted shelves that serve the job list pages, paging tokens and the list parameters."""
 
 import base64
 import gc
@@ -15,18 +15,20 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 
-from emu_common import (ApiError, DEFAULT_SIZE, EmulatorError, IMMUTABLE_KEYS, JOB_STATES, LIST_TAGS, MAX_SIZE, REQUIRED_KEYS,
+from emu_common import (ApiError, DEFAULT_SIZE, EmulatorError, IMMUTABLE_KEYS, JOB_STATES, MAX_SIZE, REQUIRED_KEYS,
                         TERMINAL_STATES, format_ci_time, parse_ci_time)
-from emu_xml import render_job
+from emu_lists import QUEUE_PATHS, serves_by_id, tags_served
+from emu_queues import QueueBook
+from emu_xml import render_job, with_habits
 
 
 class Job(object):
     """One job: its served data, prebuilt XML and the derived keys used for filtering."""
 
-    __slots__ = ('job_id', 'tag', 'queue_id', 'ctime', 'offset', 'key', 'state', 'workflow_ids',
-                 'trigger_id', 'input_object', 'data', 'xml', 'transitions', 'initial')
+    __slots__ = ('job_id', 'tag', 'queue_id', 'queue_type', 'ctime', 'offset', 'key', 'state', 'workflow_ids',
+                 'trigger_id', 'input_object', 'data', 'xml', 'transitions', 'initial', 'habits')
 
-    def __init__(self, obj, where):
+    def __init__(self, obj, where, habits=False):
         if not isinstance(obj, dict):
             raise EmulatorError('%s: a job must be a JSON object' % where)
         for key in REQUIRED_KEYS:
@@ -37,6 +39,10 @@ class Job(object):
             raise EmulatorError('%s: JobId may not contain "," or "/"' % where)
         self.tag = obj['Tag']
         self.queue_id = obj['QueueId']
+        self.queue_type = obj.get('_QueueType')
+        if self.queue_type is not None and self.queue_type not in QUEUE_PATHS:
+            raise EmulatorError('%s: _QueueType must be one of %s' % (where, ', '.join(QUEUE_PATHS)))
+        self.habits = habits
         try:
             self.ctime, self.offset = parse_ci_time(obj['CreationTime'])
         except ValueError as exc:
@@ -53,7 +59,9 @@ class Job(object):
     def _set(self, data, xml=None):
         if data.get('State') not in JOB_STATES:
             raise EmulatorError('State must be one of %s' % ', '.join(JOB_STATES))
-        self.xml = render_job(data) if xml is None else xml
+        if xml is None:
+            xml = render_job(with_habits(data) if self.habits else data)
+        self.xml = xml
         self.data = data
         self.state = data['State']
         workflow = data.get('Workflow')
@@ -110,8 +118,8 @@ def _check_transitions(steps, where):
     return tuple(result)
 
 
-def parse_jobs_lines(lines, source):
-    """Parse JSON Lines (an iterable of str) into a list of Job objects."""
+def parse_jobs_lines(lines, source, habits=False):
+    """Parse JSON Lines (an iterable of str) into a list of Job objects (``habits``: see ``with_habits``)."""
     jobs = []
     decode = json.JSONDecoder().decode
     for number, line in enumerate(lines, 1):
@@ -123,17 +131,17 @@ def parse_jobs_lines(lines, source):
             obj = decode(line)
         except ValueError as exc:
             raise EmulatorError('%s: not valid JSON: %s' % (where, exc)) from None
-        jobs.append(Job(obj, where))
+        jobs.append(Job(obj, where, habits))
     return jobs
 
 
-def load_job_files(paths):
+def load_job_files(paths, habits=False):
     """Read every JSONL file given; returns a list of Job objects."""
     jobs = []
     for path in paths:
         try:
             with open(path, encoding='utf-8') as handle:
-                jobs.extend(parse_jobs_lines(handle, path))
+                jobs.extend(parse_jobs_lines(handle, path, habits))
         except OSError as exc:
             raise EmulatorError('cannot read %s: %s' % (path, exc.strerror)) from None
     return jobs
@@ -167,12 +175,39 @@ class _Shelf(object):
         self.ctimes = [j.ctime for j in jobs]
 
 
-class JobStore(object):
-    """The job set: lookups by id, sorted shelves per (queue, tag), pending transitions."""
+class TransitionClock(object):
+    """Seconds since the job set was loaded (or reset): real time, or with ``manual`` only what
+    ``advance`` adds (``--manual-clock``: tests move time themselves and assert on no wall clock)."""
 
-    def __init__(self, jobs, clock):
+    def __init__(self, manual=False):
+        self.manual = manual
+        self.started = time.monotonic()
+        self.offset = 0.0
+
+    def restart(self):
+        """Back to 0."""
+        self.started = time.monotonic()
+        self.offset = 0.0
+
+    def elapsed(self):
+        """Seconds on the clock."""
+        return self.offset if self.manual else time.monotonic() - self.started + self.offset
+
+    def advance(self, seconds):
+        """Move the clock ``seconds`` ahead (either mode)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 7:
+            raise EmulatorError('advance must be a number of seconds from 0 to 10000000')
+        self.offset += seconds
+
+
+class JobStore(object):
+    """The job set: lookups by id, sorted shelves per (queue, tag), the queues, and the pending
+    transitions (one heap per queue: a paused queue's heap waits, its clock held)."""
+
+    def __init__(self, jobs, clock, tclock=None, queue_seeds=()):
         self.lock = threading.Lock()
         self.clock = clock
+        self.tclock = tclock or TransitionClock()
         self.by_id = {}
         for job in jobs:
             if job.job_id in self.by_id:
@@ -183,39 +218,76 @@ class JobStore(object):
             grouped.setdefault((job.queue_id, job.tag), []).append(job)
         self.shelves = {k: _Shelf(v) for k, v in grouped.items()}
         self.count = len(jobs)
-        self.pending = []
-        self.started = 0.0
+        self.queues = QueueBook(jobs, queue_seeds)
+        self.pending = {}
         self.restart()
 
     def restart(self):
-        """Put every job back in its loaded state and restart the transition clock."""
+        """Put every job and queue back in its loaded state and restart the transition clock."""
         with self.lock:
-            pending = []
+            pending = {}
             for seq, job in enumerate(self.by_id.values()):
                 if job.data is not job.initial[0]:
                     job.restore()
                 if job.transitions:
-                    pending.append((job.transitions[0]['after'], seq, 0, job))
-            heapq.heapify(pending)
+                    pending.setdefault(job.queue_id, []).append((job.transitions[0]['after'], seq, 0, job))
+            for heap in pending.values():
+                heapq.heapify(heap)
             self.pending = pending
-            self.started = time.monotonic()
+            self.queues.restart()
+            self.tclock.restart()
 
     def elapsed(self):
         """Seconds on the transition clock."""
-        return time.monotonic() - self.started
+        return self.tclock.elapsed()
+
+    def advance_clock(self, seconds):
+        """Move the transition clock ahead and fire what fell due; returns the new reading."""
+        with self.lock:
+            self.tclock.advance(seconds)
+            self._advance()
+            return self.tclock.elapsed()
 
     def _advance(self):
-        """Fire the transitions that are due (call with the lock held)."""
-        pending = self.pending
-        if not pending:
+        """Fire the transitions that are due in every queue not paused (call with the lock held)."""
+        if not self.pending:
             return
-        elapsed = time.monotonic() - self.started
+        elapsed = self.tclock.elapsed()
         now = self.clock()
-        while pending and pending[0][0] <= elapsed:
-            due, seq, index, job = heapq.heappop(pending)
-            job.apply(job.transitions[index], now - (elapsed - due))
-            if index + 1 < len(job.transitions):
-                heapq.heappush(pending, (job.transitions[index + 1]['after'], seq, index + 1, job))
+        for queue_id in list(self.pending):
+            local = self.queues.local_elapsed(queue_id, elapsed)
+            if local is None:
+                continue
+            heap = self.pending[queue_id]
+            while heap and heap[0][0] <= local:
+                due, seq, index, job = heapq.heappop(heap)
+                job.apply(job.transitions[index], now - (local - due))
+                if index + 1 < len(job.transitions):
+                    heapq.heappush(heap, (job.transitions[index + 1]['after'], seq, index + 1, job))
+            if not heap:
+                del self.pending[queue_id]
+
+    def queue_page(self, query):
+        """(queue records, total, missing ids) of one queue list page."""
+        with self.lock:
+            return self.queues.page(query)
+
+    def update_queue(self, queue_type, queue_id, update):
+        """Apply a ``QueueUpdate``; returns the queue's record. Transitions due before it fire first."""
+        with self.lock:
+            queue = self.queues.get(queue_type, queue_id)
+            if queue is None:
+                raise ApiError('InvalidArgument', 'queue %s does not exist' % queue_id)  # inferred code
+            self._advance()
+            stamp = format_ci_time(self.clock(), 8 * 3600)
+            if update.state is not None:
+                self.queues.set_state(queue, update.state, self.tclock.elapsed(), stamp)
+            if update.name is not None:
+                queue.data['Name'] = update.name
+            if update.notify is not None:
+                queue.data['NotifyConfig'] = update.notify
+            queue.data['UpdateTime'] = stamp
+            return dict(queue.data)
 
     def list_page(self, query):
         """Return (list of job XML bytes, sort key of the next job or None)."""
@@ -254,14 +326,15 @@ class JobStore(object):
                 found.append(job)
             return [j.xml for j in found], None
 
-    def get_many(self, ids):
-        """Return (list of job XML bytes, list of unknown ids) in request order."""
+    def get_many(self, ids, list_name='jobs'):
+        """Return (list of job XML bytes, list of unknown ids) in request order; a job whose tag
+        ``GET /<list_name>/<ids>`` does not serve counts as unknown."""
         with self.lock:
             self._advance()
             found, missing = [], []
             for job_id in ids:
                 job = self.by_id.get(job_id)
-                if job is None:
+                if job is None or not serves_by_id(list_name, job.tag):
                     missing.append(job_id)
                 else:
                     found.append(job.xml)
@@ -305,12 +378,12 @@ def decode_token(token, ascending):
 
 
 class ListQuery(object):
-    """The validated parameters of ``GET /jobs``."""
+    """The validated parameters of a job list (``GET /jobs``, ``/pic_jobs``, ``/doc_jobs``, ``/asr_jobs``, ``/ai_jobs``)."""
 
     __slots__ = ('queue_id', 'tag', 'states', 'workflow_id', 'trigger_id', 'input_object', 'ascending',
                  'start', 'end', 'size', 'token', 'after_key')
 
-    def __init__(self, params):
+    def __init__(self, params, list_name='jobs'):
         def value(name):
             return params.get(name, '')
 
@@ -320,8 +393,11 @@ class ListQuery(object):
         self.tag = value('tag')
         if not self.tag:
             raise ApiError('InvalidArgument', 'tag is required')
-        if self.tag not in LIST_TAGS:
-            raise ApiError('InvalidArgument', 'tag must be one of %s' % ', '.join(LIST_TAGS))
+        allowed = tags_served(list_name)
+        if self.tag not in allowed:
+            # the real answer to a tag a list does not serve is not documented: InvalidArgument 400 is inferred
+            raise ApiError('InvalidArgument', 'tag %s is not served by /%s; tag must be one of %s'
+                           % (self.tag, list_name, ', '.join(sorted(allowed))))
         self.states = None
         if value('states'):
             names = value('states').split(',')

@@ -15,7 +15,7 @@ import time
 from emu_callbacks import CallbackPusher
 from emu_common import ApiError
 from emu_faults import FaultPlan
-from emu_jobs import JobStore
+from emu_jobs import JobStore, TransitionClock
 from emu_signing import Verifier, split_host
 
 
@@ -100,9 +100,12 @@ class Stats(object):
 class State(object):
     """Everything the handlers share."""
 
-    def __init__(self, args, jobs, credentials):
+    def __init__(self, args, jobs, credentials, queue_seeds=()):
         self.faults = FaultPlan(args.fault, args.fault_seed)
-        self.store = JobStore(jobs, self.now)
+        self.realistic = getattr(args, 'habits', 'realistic') == 'realistic'
+        self.tclock = TransitionClock(getattr(args, 'manual_clock', False))
+        self.queue_seeds = list(queue_seeds)
+        self.store = JobStore(jobs, self.now, self.tclock, self.queue_seeds)
         self.stats = Stats()
         self.verbose = args.verbose
         self.verifier = Verifier(credentials, self.now, self.log if args.verbose else None)
@@ -135,9 +138,13 @@ class State(object):
         raw = '%08x_%08x_%x_%06d' % (int(time.time()), os.getpid(), random.getrandbits(32), number)
         return base64.b64encode(raw.encode('ascii')).decode('ascii')
 
-    def replace_jobs(self, jobs):
-        """Install a new job set (its transition clock starts now)."""
-        self.store = JobStore(jobs, self.now)
+    def replace_jobs(self, jobs=None, queue_seeds=None):
+        """Install a new job set and/or queue seeds (the others kept; the transition clock starts now)."""
+        if queue_seeds is not None:
+            self.queue_seeds = list(queue_seeds)
+        if jobs is None:
+            jobs = list(self.store.by_id.values())
+        self.store = JobStore(jobs, self.now, self.tclock, self.queue_seeds)
 
     def check_host(self, host):
         """Apply the Host rules from the module docstring."""

@@ -5,7 +5,7 @@
 
 import re
 
-from emu_common import EmulatorError
+from emu_common import EmulatorError, XML_DECL
 
 _NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]*$')
 _TAGS = {}
@@ -84,3 +84,32 @@ def render_job(data):
 def _xml_escape(text):
     return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
+
+
+# ---------------------------------------------------------------------------
+# the real service's habits (``--habits realistic``, the default; ``plain`` turns them off)
+
+HABITS = ('realistic', 'plain')
+UNFINISHED_STATES = ('Submitted', 'Running', 'Pause')
+
+
+def with_habits(data):
+    """A job's served keys as the real service sends them: an unfinished job without ``Code``
+    carries ``<Code>Success</Code><Message/>`` first (every published sample does, ci-api.md §8 quirk 6)."""
+    if 'Code' in data or data.get('State') not in UNFINISHED_STATES:
+        return data
+    served = {'Code': 'Success', 'Message': ''}
+    served.update(data)
+    return served
+
+
+def document(parts, realistic):
+    """A ``<Response>`` answer from its inner byte strings; the real service sends no XML declaration."""
+    return b''.join([b'' if realistic else XML_DECL, b'<Response>'] + parts + [b'</Response>'])
+
+
+def render(name, value):
+    """The XML bytes of one element (a list gives repeated elements)."""
+    out = []
+    _render(name, value, out)
+    return ''.join(out).encode('utf-8')

@@ -110,11 +110,23 @@ def test_unknown_id_is_escaped(client):
 
 
 @pytest.mark.parametrize('prefix', ['/ai_jobs', '/asr_jobs'])
-def test_path_aliases(client, prefix):
-    reply = client.call('%s/%s' % (prefix, IDS[0]))
-    assert reply.status == 200 and reply.job_ids == [IDS[0]]
-    listing = client.call(prefix, {'queueId': JOBS[0]['QueueId'], 'tag': JOBS[0]['Tag'], 'size': '100'})
-    assert IDS[0] in listing.job_ids
+def test_other_lists_serve_their_own_tags(client, prefix):
+    """/ai_jobs serves the AI tags (the sample's Translation, SpeechRecognition, WordsGeneralize), /asr_jobs only
+    SpeechRecognition: by id, a job of another tag is reported missing; listing it is refused."""
+    served = {'/ai_jobs': ('Translation', 'SpeechRecognition', 'WordsGeneralize'), '/asr_jobs': ('SpeechRecognition',)}[prefix]
+    mine = next(j for j in JOBS if j['Tag'] in served)
+    other = next(j for j in JOBS if j['Tag'] not in served) if prefix == '/asr_jobs' else None
+    reply = client.call('%s/%s' % (prefix, mine['JobId']))
+    assert reply.status == 200 and reply.job_ids == [mine['JobId']]
+    listing = client.call(prefix, {'queueId': mine['QueueId'], 'tag': mine['Tag'], 'size': '100'})
+    assert mine['JobId'] in listing.job_ids
+    if other is not None:
+        reply = client.call('%s/%s' % (prefix, other['JobId']))
+        assert reply.job_ids == [] and [e.text for e in reply.root.findall('NonExistJobIds')] == [other['JobId']]
+        refused = client.call(prefix, {'queueId': other['QueueId'], 'tag': other['Tag']})
+        assert refused.status == 400 and refused.code == 'InvalidArgument'
+        assert refused.root.findtext('Message') == ('tag %s is not served by /asr_jobs; tag must be one of SpeechRecognition'
+                                                    % other['Tag'])
 
 
 def test_head_has_headers_only(client):
