@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from emu_common import (ApiError, DEFAULT_SIZE, EmulatorError, IMMUTABLE_KEYS, JOB_STATES, MAX_SIZE, REQUIRED_KEYS,
                         TERMINAL_STATES, format_ci_time, parse_ci_time)
-from emu_lists import QUEUE_PATHS, serves_by_id, tags_served
+from emu_lists import LIST_TAGS, home_list, serves, shelf_list
 from emu_queues import QueueBook
 from emu_xml import render_job, with_habits
 
@@ -25,7 +25,7 @@ from emu_xml import render_job, with_habits
 class Job(object):
     """One job: its served data, prebuilt XML and the derived keys used for filtering."""
 
-    __slots__ = ('job_id', 'tag', 'queue_id', 'queue_type', 'ctime', 'offset', 'key', 'state', 'workflow_ids',
+    __slots__ = ('job_id', 'tag', 'queue_id', 'home', 'ctime', 'offset', 'key', 'state', 'workflow_ids',
                  'trigger_id', 'input_object', 'data', 'xml', 'transitions', 'initial', 'habits')
 
     def __init__(self, obj, where, habits=False):
@@ -39,9 +39,10 @@ class Job(object):
             raise EmulatorError('%s: JobId may not contain "," or "/"' % where)
         self.tag = obj['Tag']
         self.queue_id = obj['QueueId']
-        self.queue_type = obj.get('_QueueType')
-        if self.queue_type is not None and self.queue_type not in QUEUE_PATHS:
-            raise EmulatorError('%s: _QueueType must be one of %s' % (where, ', '.join(QUEUE_PATHS)))
+        try:
+            self.home = home_list(self.tag, obj.get('_JobList'))
+        except EmulatorError as exc:
+            raise EmulatorError('%s: %s' % (where, exc)) from None
         self.habits = habits
         try:
             self.ctime, self.offset = parse_ci_time(obj['CreationTime'])
@@ -215,7 +216,7 @@ class JobStore(object):
             self.by_id[job.job_id] = job
         grouped = {}
         for job in jobs:
-            grouped.setdefault((job.queue_id, job.tag), []).append(job)
+            grouped.setdefault((job.home, job.queue_id, job.tag), []).append(job)
         self.shelves = {k: _Shelf(v) for k, v in grouped.items()}
         self.count = len(jobs)
         self.queues = QueueBook(jobs, queue_seeds)
@@ -293,7 +294,7 @@ class JobStore(object):
         """Return (list of job XML bytes, sort key of the next job or None)."""
         with self.lock:
             self._advance()
-            shelf = self.shelves.get((query.queue_id, query.tag))
+            shelf = self.shelves.get((query.shelf, query.queue_id, query.tag))
             if shelf is None:
                 return [], None
             low, high = 0, len(shelf.jobs)
@@ -334,7 +335,7 @@ class JobStore(object):
             found, missing = [], []
             for job_id in ids:
                 job = self.by_id.get(job_id)
-                if job is None or not serves_by_id(list_name, job.tag):
+                if job is None or not serves(list_name, job.home, job.tag):
                     missing.append(job_id)
                 else:
                     found.append(job.xml)
@@ -380,7 +381,7 @@ def decode_token(token, ascending):
 class ListQuery(object):
     """The validated parameters of a job list (``GET /jobs``, ``/pic_jobs``, ``/doc_jobs``, ``/asr_jobs``, ``/ai_jobs``)."""
 
-    __slots__ = ('queue_id', 'tag', 'states', 'workflow_id', 'trigger_id', 'input_object', 'ascending',
+    __slots__ = ('shelf', 'queue_id', 'tag', 'states', 'workflow_id', 'trigger_id', 'input_object', 'ascending',
                  'start', 'end', 'size', 'token', 'after_key')
 
     def __init__(self, params, list_name='jobs'):
@@ -393,7 +394,8 @@ class ListQuery(object):
         self.tag = value('tag')
         if not self.tag:
             raise ApiError('InvalidArgument', 'tag is required')
-        allowed = tags_served(list_name)
+        allowed = LIST_TAGS[list_name]
+        self.shelf = shelf_list(list_name)
         if self.tag not in allowed:
             # the real answer to a tag a list does not serve is not documented: InvalidArgument 400 is inferred
             raise ApiError('InvalidArgument', 'tag %s is not served by /%s; tag must be one of %s'

@@ -93,7 +93,7 @@ def _derive(jobs):
     """queue id -> (set of queue types, earliest CreationTime text) from the jobs."""
     found = {}
     for job in jobs:
-        kind = job.queue_type or queue_type_of(job.tag)
+        kind = queue_type_of(job.home, job.tag)
         types, first = found.get(job.queue_id, (set(), None))
         types.add(kind)
         if first is None or job.ctime < first[0]:
@@ -115,8 +115,8 @@ def _record(queue_id, kind, created, seed):
 class QueueBook(object):
     """Every queue (seeded from the jobs' QueueId and the seeds), its state and its held clock.
 
-    A queue appears in the list of each type its jobs imply (the tag's family, or a job's
-    ``_QueueType``); a seed's ``QueueType`` (default ``media``) adds one, and its other keys replace
+    A queue appears in the list of each type its jobs imply (``job_kinds.queue_type_for`` of each
+    job's tag and list); a seed's ``QueueType`` (default ``media``) adds one, and its other keys replace
     the record's. Not thread-safe by itself: the job store calls it with its lock held.
     """
 

@@ -32,7 +32,7 @@ def job(number, tag, queue, minute=0, **extra):
 
 
 JOBS = [job(1, 'Transcode', MEDIA_Q, 1), job(2, 'Transcode', MEDIA_Q, 2), job(3, 'Translation', AI_Q, 3),
-        job(4, 'SpeechRecognition', SPEECH_Q, 4, _QueueType='speech')]
+        job(4, 'SpeechRecognition', SPEECH_Q, 4, _JobList='/asr_jobs')]
 SEEDS = [{'QueueId': DOC_Q, 'QueueType': 'document', 'Name': 'doc-queue', 'State': 'Paused',
           'CreateTime': '2024-04-01T00:00:00+0800'}]
 
@@ -74,10 +74,13 @@ def pause_body(queue_id, state):
     return ('<Request><Name>renamed</Name><QueueID>%s</QueueID><State>%s</State></Request>' % (queue_id, state)).encode()
 
 
-def states(cli, path='/jobs'):
-    """State of each job by number, fetched by id."""
-    reply = cli.call('%s/%s' % (path, ','.join(j['JobId'] for j in JOBS)))
-    return {int(e.findtext('JobId')[1:]): e.findtext('State') for e in reply.root.findall('JobsDetail')}
+def states(cli):
+    """State of each job by number, fetched by id from its list (job 4 is an /asr_jobs job)."""
+    found = {}
+    for path in ('/jobs', '/asr_jobs'):
+        reply = cli.call('%s/%s' % (path, ','.join(j['JobId'] for j in JOBS)))
+        found.update((int(e.findtext('JobId')[1:]), e.findtext('State')) for e in reply.root.findall('JobsDetail'))
+    return found
 
 
 def test_queue_list_envelope_and_record(cli):

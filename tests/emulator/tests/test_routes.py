@@ -13,19 +13,21 @@ MEDIA_Q = 'p' + '1' * 32
 AI_Q = 'p' + '2' * 32
 PIC_Q = 'p' + '3' * 32
 DOC_Q = 'p' + '4' * 32
+ASR_Q = 'p' + '5' * 32
 
 
-def job(number, tag, queue, state='Success', minute=0):
+def job(number, tag, queue, state='Success', minute=0, **extra):
     """A minimal job of ``tag`` in ``queue``."""
-    return {'JobId': 'j%032d' % number, 'Tag': tag, 'QueueId': queue, 'State': state,
-            'CreationTime': '2024-05-01T10:%02d:00+0800' % minute, 'StartTime': '-', 'EndTime': '-'}
+    return dict({'JobId': 'j%032d' % number, 'Tag': tag, 'QueueId': queue, 'State': state,
+                 'CreationTime': '2024-05-01T10:%02d:00+0800' % minute, 'StartTime': '-', 'EndTime': '-'}, **extra)
 
 
 JOBS = ([job(n, 'Transcode', MEDIA_Q, minute=n) for n in range(1, 13)]
         + [job(20, 'Snapshot', MEDIA_Q, minute=20), job(21, 'Translation', AI_Q, minute=21),
            job(22, 'SpeechRecognition', AI_Q, minute=22), job(23, 'PicProcess', PIC_Q, minute=23),
-           job(24, 'DocProcess', DOC_Q, minute=24), job(25, 'DocProcess', DOC_Q, 'Running', minute=25)])
-ID = {n: 'j%032d' % n for n in (1, 20, 21, 22, 23, 24, 25)}
+           job(24, 'DocProcess', DOC_Q, minute=24), job(25, 'DocProcess', DOC_Q, 'Running', minute=25),
+           job(26, 'SpeechRecognition', ASR_Q, minute=26, _JobList='/asr_jobs')])
+ID = {n: 'j%032d' % n for n in (1, 20, 21, 22, 23, 24, 25, 26)}
 
 
 @pytest.fixture(scope='module')
@@ -42,7 +44,10 @@ def cli():
     ('/jobs', MEDIA_Q, 'Snapshot', [20]),
     ('/jobs', AI_Q, 'Translation', [21]),
     ('/ai_jobs', AI_Q, 'SpeechRecognition', [22]),
-    ('/asr_jobs', AI_Q, 'SpeechRecognition', [22]),
+    ('/jobs', AI_Q, 'SpeechRecognition', [22]),
+    ('/asr_jobs', ASR_Q, 'SpeechRecognition', [26]),
+    ('/asr_jobs', AI_Q, 'SpeechRecognition', []),  # job 22 is a /jobs job
+    ('/jobs', ASR_Q, 'SpeechRecognition', []),  # job 26 is an /asr_jobs job
     ('/pic_jobs', PIC_Q, 'PicProcess', [23]),
     ('/doc_jobs', DOC_Q, 'DocProcess', [25, 24]),
 ])
@@ -75,6 +80,13 @@ def test_a_tag_the_list_does_not_serve_is_invalid_argument(cli, path, tag, allow
     assert reply.root.findtext('Message') == 'tag %s is not served by %s; tag must be one of %s' % (tag, path, allowed)
 
 
+def test_job_list_key_must_name_a_list_serving_the_tag():
+    with Emulator(jobs=[]) as emu:
+        with pytest.raises(RuntimeError) as caught:
+            emu.load_jobs([job(1, 'Transcode', MEDIA_Q, _JobList='/asr_jobs')])
+    assert 'request body:1: _JobList must be a list that serves tag Transcode: /jobs' in str(caught.value)
+
+
 def test_jobs_does_not_serve_picture_or_document_tags(cli):
     for tag in ('PicProcess', 'DocProcess'):
         reply = cli.call('/jobs', {'queueId': PIC_Q, 'tag': tag})
@@ -83,14 +95,14 @@ def test_jobs_does_not_serve_picture_or_document_tags(cli):
 
 
 @pytest.mark.parametrize('path, found, missing', [
-    ('/jobs', [1, 20, 21, 22], [23, 24]),
-    ('/ai_jobs', [21, 22], [1, 20, 23, 24]),
-    ('/asr_jobs', [22], [1, 20, 21, 23, 24]),
-    ('/pic_jobs', [23], [1, 20, 21, 22, 24]),
-    ('/doc_jobs', [24], [1, 20, 21, 22, 23]),
+    ('/jobs', [1, 20, 21, 22], [23, 24, 26]),
+    ('/ai_jobs', [21, 22], [1, 20, 23, 24, 26]),
+    ('/asr_jobs', [26], [1, 20, 21, 22, 23, 24]),
+    ('/pic_jobs', [23], [1, 20, 21, 22, 24, 26]),
+    ('/doc_jobs', [24], [1, 20, 21, 22, 23, 26]),
 ])
 def test_by_id_serves_the_lists_jobs_and_reports_the_rest(cli, path, found, missing):
-    wanted = [ID[n] for n in (1, 20, 21, 22, 23, 24)]
+    wanted = [ID[n] for n in (1, 20, 21, 22, 23, 24, 26)]
     reply = cli.call('%s/%s' % (path, ','.join(wanted)))
     assert reply.status == 200
     assert reply.job_ids == [ID[n] for n in found]
