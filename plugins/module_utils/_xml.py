@@ -139,9 +139,11 @@ def _repeated_table():
 
 
 REPEATED_UNDER = _repeated_table()
-# Every name that is repeated somewhere: xmltodict makes them lists as it reads (cheap), and the
-# parent then undoes that where the name is a single field (see _settle).
-REPEATED = frozenset(REPEATED_UNDER)
+# The names that are lists under any parent (the JSON callbacks of _job_events use them too).
+REPEATED = frozenset(name for name, parents in REPEATED_UNDER.items() if parents is None)
+# Every name that is a list somewhere: xmltodict makes them lists as it reads (cheap), and the
+# parent then undoes that where the name is a single field (see settle).
+_FORCE_LIST = frozenset(REPEATED_UNDER)
 
 
 def is_repeated(name, parent):
@@ -221,7 +223,7 @@ def parse(body, root):
     try:
         # xml_attribs=False: CI elements carry no attributes (an xmlns would only add a key); skipping them
         # saves building a dict per element, about a tenth of the parse (make bench, guide_performance.rst)
-        doc = xmltodict.parse(body, force_list=REPEATED, postprocessor=_postprocessor(), disable_entities=True,
+        doc = xmltodict.parse(body, force_list=_FORCE_LIST, postprocessor=_postprocessor(), disable_entities=True,
                               xml_attribs=False, dict_constructor=dict)
     except ExpatError as exc:
         raise XMLBodyError('the response is not well-formed XML (%s)' % exc)

@@ -226,4 +226,4 @@ def test_the_response_envelope_follows_the_same_rules():
 ])
 def test_is_repeated(name, parent, repeated):
     assert _xml.is_repeated(name, parent) is repeated
-    assert (name in _xml.REPEATED) is (name in _xml.REPEATED_UNDER)
+    assert (name in _xml.REPEATED) is (name in _xml.REPEATED_UNDER and _xml.REPEATED_UNDER[name] is None)
