@@ -177,3 +177,45 @@ def test_the_published_shapes_that_used_to_break():
     assert output_file['md5_info'] == []  # <Md5Info/>
     assert output_file['sprite_output_file']['object_name'] == ['0.jpg']
     assert snapshot['jobs_detail'][0]['workflow']['name'] == 'Snapshot_1581665960537'
+
+
+class _StatelessThenDone(object):
+    """``GET /jobs/<id>`` answers the published WordsGeneralize callback job: first without a State, then Success."""
+
+    def __init__(self, job, polls_without_state):
+        self.job = job
+        self.polls_without_state = polls_without_state
+        self.paths = []
+
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
+        self.paths.append(path)
+        fresh = dict(self.job)
+        if len(self.paths) > self.polls_without_state:
+            fresh['state'] = 'Success'
+        return {'jobs_detail': [fresh]}
+
+
+class _Clock(object):
+    def __init__(self):
+        self.now = 1000.0
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_a_wait_keeps_polling_a_job_that_came_without_a_state():
+    from ansible_collections.qcloud.ci.plugins.module_utils import _job_api  # pylint: disable=import-outside-toplevel
+    dummy, page = _normalized(os.path.join(HERE, 'ci_callback', 'words_generalize.xml'))
+    (job,) = _jobs.page_jobs(page)
+    service = _StatelessThenDone(job, polls_without_state=3)
+    clock = _Clock()
+    query = _jobs.JobQuery.from_options({'job_ids': [job['job_id']], 'wait': True, 'wait_sleep': 1, 'wait_timeout': 60})
+    result = _job_api.run(service, query, clock=clock.time, sleep=clock.sleep)
+    # the first read and two polls came back without a state: the wait went on until the third poll said Success
+    assert service.paths == ['/jobs/%s' % job['job_id']] * 4
+    assert clock.now == 1003
+    assert result['summary']['finished'] is True and result['summary']['by_state']['Success'] == 1
+    assert _jobs.UNKNOWN_STATE not in result['summary']['by_state']
