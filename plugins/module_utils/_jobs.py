@@ -314,28 +314,42 @@ class JobQuery(object):
 
 
 def _text_of(job, key):
-    """``job[key]`` when it is a text, else None: an element with child elements is no id and no state."""
+    """``job[key]`` when it is a non-empty text, else None: an element with child elements is no id and no state."""
     value = job.get(key)
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and value else None
+
+
+# The ``summary.by_state`` key of the jobs that came without a ``<State>`` text (a published callback has
+# none): such a job is counted as unfinished (a wait keeps polling it), never as finished.
+UNKNOWN_STATE = 'Unknown'
+
+
+def _state_key(job):
+    """The job's state, or ``UNKNOWN_STATE`` when it has none."""
+    return _text_of(job, 'state') or UNKNOWN_STATE
 
 
 def summarize(jobs):
-    """The summary a playbook gates on."""
+    """The summary a playbook gates on.
+
+    ``by_state`` has a count for each of the six states, plus ``Unknown`` when some job came without a
+    state (and any state the service sends that is not one of the six, under its own name).
+    """
     by_state = dict((state, 0) for state in STATES)
     failed = []
-    unfinished = 0
+    unfinished_count = 0
     for job in jobs:
-        state = _text_of(job, 'state')
+        state = _state_key(job)
         by_state[state] = by_state.get(state, 0) + 1
         if state in FAILED_STATES:
             failed.append(job.get('job_id'))
-        elif state in UNFINISHED_STATES:
-            unfinished += 1
+        elif state in UNFINISHED_STATES or state == UNKNOWN_STATE:
+            unfinished_count += 1
     total = len(jobs)
     return {
         'total': total,
         'by_state': by_state,
-        'finished': unfinished == 0,
+        'finished': unfinished_count == 0,
         'all_succeeded': total > 0 and by_state['Success'] == total,
         'failed_job_ids': failed,
     }
@@ -361,7 +375,8 @@ def job_id_of(job):
 
 
 def unfinished(jobs):
-    return [job for job in jobs if _text_of(job, 'state') in UNFINISHED_STATES]
+    """The jobs not known to be over: Submitted, Running, Pause, and those without a state."""
+    return [job for job in jobs if _state_key(job) in UNFINISHED_STATES or _state_key(job) == UNKNOWN_STATE]
 
 
 def describe_jobs(jobs, limit=20):

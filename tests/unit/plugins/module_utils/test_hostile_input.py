@@ -62,8 +62,10 @@ def test_summary_counts_a_structured_state_as_no_state():
     jobs = [{'job_id': 'a', 'state': {'running': None}}, {'job_id': {'part': 'b'}, 'state': ['Failed']},
             {'job_id': 'c', 'state': 'Failed'}]
     summary = _jobs.summarize(jobs)
-    assert summary['total'] == 3 and summary['by_state'][None] == 2 and summary['by_state']['Failed'] == 1
-    assert summary['failed_job_ids'] == ['c'] and summary['finished'] and not summary['all_succeeded']
+    # issue 14: no None key; a job without a usable state is counted under Unknown, as unfinished
+    assert summary['total'] == 3 and summary['by_state']['Unknown'] == 2 and summary['by_state']['Failed'] == 1
+    assert None not in summary['by_state']
+    assert summary['failed_job_ids'] == ['c'] and not summary['finished'] and not summary['all_succeeded']
 
 
 def test_listing_keeps_every_job_whose_id_is_structured(scripted):

@@ -79,7 +79,8 @@ def test_speech_recognition_repeated_elements_are_lists_even_when_single():
     assert job['input']['cos_headers'] == [{'key': 'x-cos-meta-a', 'value': '1'}]
     result = job['operation']['speech_recognition_result']
     assert result['audio_time'] == '19.7124'
-    assert result['result'] == u'[0:3.320,0:19.712]  \u4f60\u597d'
+    # the Go SDK types SpeechRecognitionResult/Result as []string: a list, even when one came back
+    assert result['result'] == [u'[0:3.320,0:19.712]  \u4f60\u597d']
     (detail,) = result['result_detail']
     assert detail['words'] == [{'word': u'\u4f60\u597d', 'offset_start_ms': '0', 'offset_end_ms': '800'}]
     (flash,) = result['flash_result']
@@ -152,3 +153,77 @@ def test_billion_laughs_is_refused_without_expanding():
     with pytest.raises(_xml.XMLBodyError) as caught:
         _xml.parse(body, 'Response')
     assert 'entities' in str(caught.value)
+
+
+# --- the three shapes of issue 14: empty elements, repeated fields, duplicated single fields ------
+def _operation(inner):
+    body = ('<Response><JobsDetail><JobId>j1</JobId><State>Success</State><Operation>%s</Operation>'
+            '</JobsDetail></Response>' % inner).encode('utf-8')
+    (job,) = _xml.parse(body, 'Response')['jobs_detail']
+    return job['operation']
+
+
+@pytest.mark.parametrize('inner, expected', [
+    # a repeated element that is empty adds no item: [] (never [None])
+    ('<SpeechRecognitionResult><ResultDetail/></SpeechRecognitionResult>', {'speech_recognition_result': {'result_detail': []}}),
+    ('<SpeechRecognitionResult><ResultDetail></ResultDetail><ResultDetail><StartMs>1</StartMs></ResultDetail>'
+     '</SpeechRecognitionResult>', {'speech_recognition_result': {'result_detail': [{'start_ms': '1'}]}}),
+    ('<WatermarkTemplateId/>', {'watermark_template_id': []}),
+    # a single field that is empty is None, also when it is a container elsewhere
+    ('<MediaInfo><Format/><Stream><Subtitle/></Stream></MediaInfo>', {'media_info': {'format': None, 'stream': {'subtitle': None}}}),
+    # repeated fields are lists even when one came back
+    ('<WatermarkTemplateId>t1</WatermarkTemplateId>', {'watermark_template_id': ['t1']}),
+    ('<WatermarkTemplateId>t1</WatermarkTemplateId><WatermarkTemplateId>t2</WatermarkTemplateId>',
+     {'watermark_template_id': ['t1', 't2']}),
+])
+def test_empty_and_repeated_elements_have_one_type(inner, expected):
+    assert _operation(inner) == expected
+
+
+def test_a_name_is_a_list_only_under_the_parents_where_it_repeats():
+    operation = _operation(
+        '<MediaResult><OutputFile><ObjectName>0.jpg</ObjectName><Md5Info><Md5>m</Md5><ObjectName>0.jpg</ObjectName>'
+        '</Md5Info></OutputFile></MediaResult><MediaInfo><Stream><Video><Index>0</Index></Video></Stream></MediaInfo>'
+        '<Transcode><Video><Codec>H.264</Codec></Video></Transcode>')
+    output_file = operation['media_result']['output_file']
+    assert output_file['object_name'] == ['0.jpg']
+    assert output_file['md5_info'] == [{'md5': 'm', 'object_name': '0.jpg'}]
+    assert operation['media_info']['stream']['video'] == [{'index': '0'}]
+    assert operation['transcode']['video'] == {'codec': 'H.264'}
+
+
+@pytest.mark.parametrize('inner, value, duplicates', [
+    ('<JobLevel>0</JobLevel><JobLevel>0</JobLevel>', '0', None),  # equal copies: one value, nothing else to keep
+    ('<JobLevel>0</JobLevel><JobLevel>1</JobLevel><JobLevel>0</JobLevel><JobLevel>2</JobLevel>', '0', {'job_level': ['1', '2']}),
+    ('<JobLevel/><JobLevel>1</JobLevel>', '1', None),  # the first NON-EMPTY occurrence wins
+    ('<JobLevel/><JobLevel/>', None, None),
+])
+def test_a_single_field_sent_twice_stays_single_and_loses_no_value(inner, value, duplicates):
+    operation = _operation(inner)
+    assert operation['job_level'] == value
+    assert operation.get('#duplicates') == duplicates
+
+
+def test_a_repeated_container_that_should_be_single_keeps_the_others_aside():
+    body = (b'<Response><JobsDetail><JobId>j1</JobId><Workflow><RunId>r1</RunId></Workflow>'
+            b'<Workflow><RunId>r2</RunId></Workflow></JobsDetail></Response>')
+    (job,) = _xml.parse(body, 'Response')['jobs_detail']
+    assert job['workflow'] == {'run_id': 'r1'}
+    assert job['#duplicates'] == {'workflow': [{'run_id': 'r2'}]}
+
+
+def test_the_response_envelope_follows_the_same_rules():
+    assert _xml.parse(b'<Response><JobsDetail/><NonExistJobIds/><NextToken/></Response>', 'Response') == {
+        'jobs_detail': [], 'non_exist_job_ids': [], 'next_token': None}
+
+
+@pytest.mark.parametrize('name, parent, repeated', [
+    ('jobs_detail', 'response', True), ('words', 'result_detail', True), ('object_name', 'output_file', True),
+    ('object_name', 'md5_info', False), ('object_name', 'speech_recognition_result', False),
+    ('result', 'speech_recognition_result', True), ('result', 'ai_translate_result', False),
+    ('video', 'stream', True), ('video', 'transcode', False), ('job_level', 'operation', False),
+    ('workflow', 'jobs_detail', False),
+])
+def test_is_repeated(name, parent, repeated):
+    assert _xml.is_repeated(name, parent) is repeated
+    assert (name in _xml.REPEATED) is (name in _xml.REPEATED_UNDER and _xml.REPEATED_UNDER[name] is None)
