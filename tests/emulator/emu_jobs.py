@@ -40,7 +40,7 @@ class Job(object):
         self.tag = obj['Tag']
         self.queue_id = obj['QueueId']
         try:
-            self.home = home_list(self.tag, obj.get('_JobList'))
+            self.home = home_list(obj)
         except EmulatorError as exc:
             raise EmulatorError('%s: %s' % (where, exc)) from None
         self.habits = habits

@@ -257,3 +257,27 @@ def test_clock_control_refuses_bad_input(emu, payload):
         emu.control('POST', 'clock', payload)
     assert '(400)' in str(caught.value)
     assert emu.stats()['transition_clock'] == 0
+
+
+FAMILIES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data', 'families_jobs.jsonl')
+
+
+def test_the_families_seed_gives_one_queue_per_type():
+    """data/families_jobs.jsonl (every job family; data/FAMILIES.md): each queue list has exactly its queue."""
+    expected = {'/queue': 'pc15521b1b3dca50a9daa37e51b591d75', '/ai_queue': 'p3f372617f0baef3a86f0ce2ea6ec39c1',
+                '/asrqueue': 'p4a800646417a8105bc3199944567ceb1', '/docqueue': 'p732242fda8902e3212979bfcbbeb508f',
+                '/picqueue': 'pdf7142dcaf29e6f877744cca4d909eb2'}
+    with Emulator(jobs=[FAMILIES], manual_clock=True) as emu:
+        client = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        try:
+            assert {path: queues(client.call(path)) for path in expected} == {p: [(q, 'Active')] for p, q in expected.items()}
+            asr = client.call('/asr_jobs', {'queueId': expected['/asrqueue'], 'tag': 'SpeechRecognition'})
+            assert len(asr.job_ids) == 4 and all(i.startswith('s') for i in asr.job_ids)
+            # pausing the speech queue holds its Running job (it succeeds at 4.56 s on the queue's clock)
+            client.call('/asrqueue/' + expected['/asrqueue'], method='PUT', body=b'<Request><State>Paused</State></Request>')
+            emu.advance_clock(60)
+            running = client.call('/asr_jobs', {'queueId': expected['/asrqueue'], 'tag': 'SpeechRecognition',
+                                                'states': 'Running'})
+            assert len(running.job_ids) == 1
+        finally:
+            client.close()
