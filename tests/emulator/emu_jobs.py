@@ -432,4 +432,3 @@ class ListQuery(object):
             return parse_ci_time(text)[0]
         except ValueError:
             raise ApiError('InvalidArgument', '%s must look like 2001-01-01T00:00:00+0800' % name) from None
-
