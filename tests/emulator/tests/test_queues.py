@@ -13,7 +13,7 @@ import os
 import pytest
 
 from emu_client import Client
-from harness import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+from harness import BAD_QUEUE, DEMO_SECRET_ID, DEMO_SECRET_KEY, GOOD_QUEUE, MIXED_QUEUE, SAMPLE_JOBS, SLOW_QUEUE, Emulator
 
 MEDIA_Q = 'p' + 'a' * 32
 AI_Q = 'p' + 'b' * 32
@@ -281,3 +281,13 @@ def test_the_families_seed_gives_one_queue_per_type():
             assert len(running.job_ids) == 1
         finally:
             client.close()
+
+
+def test_the_sample_queues_are_ai_queues(sample_emu):
+    """data/README.md: the sample's four queues are listed at GET /ai_queue, Active, and nowhere else."""
+    sample_emu.load_jobs(SAMPLE_JOBS)  # conftest's shared emulator; another test may have loaded other jobs
+    client = Client('127.0.0.1', sample_emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+    listed = queues(client.call('/ai_queue', {'pageSize': '100'}))
+    assert sorted(listed) == sorted((q, 'Active') for q in (GOOD_QUEUE, MIXED_QUEUE, SLOW_QUEUE, BAD_QUEUE))
+    assert [queues(client.call(p)) for p in ('/queue', '/asrqueue', '/docqueue', '/picqueue')] == [[], [], [], []]
+    client.close()
