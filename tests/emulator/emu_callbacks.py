@@ -110,4 +110,3 @@ class CallbackPusher(object):
         self.stopping.set()
         if self.thread is not None:
             self.thread.join(CALLBACK_TIMEOUT + 1)
-

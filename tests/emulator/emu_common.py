@@ -94,4 +94,3 @@ def format_ci_time(epoch, offset):
     stamp = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(int(epoch) + offset))
     sign = '-' if offset < 0 else '+'
     return '%s%s%02d%02d' % (stamp, sign, abs(offset) // 3600, abs(offset) % 3600 // 60)
-

@@ -139,4 +139,3 @@ class FaultPlan(object):
                 fault.fired += 1
                 chosen = fault
             return chosen
-

@@ -321,4 +321,3 @@ class Server6(Server):
     """IPv6 flavour."""
 
     address_family = socket.AF_INET6
-

@@ -40,7 +40,7 @@ class Job(object):
         self.tag = obj['Tag']
         self.queue_id = obj['QueueId']
         try:
-            self.home = home_list(self.tag, obj.get('_JobList'))
+            self.home = home_list(obj)
         except EmulatorError as exc:
             raise EmulatorError('%s: %s' % (where, exc)) from None
         self.habits = habits
@@ -432,4 +432,3 @@ class ListQuery(object):
             return parse_ci_time(text)[0]
         except ValueError:
             raise ApiError('InvalidArgument', '%s must look like 2001-01-01T00:00:00+0800' % name) from None
-

@@ -4,15 +4,15 @@
 """Which job list serves which tag, which list a job belongs to, and which queue type its queue has.
 
 The tags of each list (``GET /<list>`` and ``GET /<list>/<ids>``) come from ``job_kinds.JOB_LISTS``.
-A job belongs to one list: its ``_JobList`` key (``/jobs``, ``/pic_jobs``, ``/doc_jobs``,
-``/asr_jobs``; needed only for a tag two lists serve, ``SpeechRecognition``), else the list of its
-tag (``job_kinds.list_for``); a tag no list serves (hand-written test data) belongs to ``/jobs``.
+A job belongs to one list (``job_kinds.job_list_of``): its ``_JobList`` key (``/jobs``, ``/pic_jobs``,
+``/doc_jobs``, ``/asr_jobs``; needed only for a tag two lists serve, ``SpeechRecognition``), else the
+list of its tag; a tag no list serves (hand-written test data) belongs to ``/jobs``.
 ``GET /ai_jobs/<ids>`` (Go SDK ``DescribeAIJob``) serves the ``/jobs`` jobs of the AI tags;
 ``GET /ai_jobs`` also lists them (documented only on one page, AI-LIST-ALT in ci-api.md section 1.3).
 """
 
 from emu_common import EmulatorError
-from job_kinds import AI_TAGS, JOB_LISTS, list_for, queue_type_for
+from job_kinds import AI_TAGS, JOB_LISTS, job_list_of, queue_type_for
 
 # list name (no slash) -> frozenset of the tags it lists
 LIST_TAGS = {path.strip('/'): frozenset(tags) for path, tags in JOB_LISTS.items()}
@@ -24,17 +24,16 @@ QUEUE_PATHS = {'media': '/queue', 'ai': '/ai_queue', 'speech': '/asrqueue', 'doc
 QUEUE_TYPE_OF_PATH = {path: kind for kind, path in QUEUE_PATHS.items()}
 
 
-def home_list(tag, job_list=None):
-    """The name of the list a job of ``tag`` belongs to (``job_list``: its ``_JobList`` key)."""
-    if job_list is not None:
-        if job_list not in JOB_LISTS or tag not in JOB_LISTS[job_list]:
-            raise EmulatorError('_JobList must be a list that serves tag %s: %s'
-                                % (tag, ', '.join(p for p, tags in JOB_LISTS.items() if tag in tags) or 'none does'))
-        return job_list.strip('/')
+def home_list(job):
+    """The name of the list a job (its JSON object) belongs to: ``job_kinds.job_list_of``, checked."""
     try:
-        return list_for(tag).strip('/')
+        path = job_list_of(job)
     except ValueError:
-        return 'jobs'
+        return 'jobs'  # a tag no list serves
+    if path not in JOB_LISTS or job['Tag'] not in JOB_LISTS[path]:
+        raise EmulatorError('_JobList must be a list that serves tag %s: %s'
+                            % (job['Tag'], ', '.join(p for p, tags in JOB_LISTS.items() if job['Tag'] in tags) or 'none does'))
+    return path.strip('/')
 
 
 def serves(list_name, home, tag):

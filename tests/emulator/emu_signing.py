@@ -151,4 +151,3 @@ class Verifier(object):
             raise ApiError('RequestTimeTooSkewed', 'The difference between the request time and the server time is too large')
         if now > end:
             raise ApiError('AccessDenied', 'Request has expired')
-

@@ -170,4 +170,3 @@ class State(object):
             except ValueError:
                 pass
         raise ApiError('InvalidHost', 'The Host header does not name this service')
-

@@ -85,7 +85,6 @@ def _xml_escape(text):
     return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
-
 # ---------------------------------------------------------------------------
 # the real service's habits (``--habits realistic``, the default; ``plain`` turns them off)
 

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from emu_client import Client
-from harness import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+from harness import BAD_QUEUE, DEMO_SECRET_ID, DEMO_SECRET_KEY, GOOD_QUEUE, MIXED_QUEUE, SAMPLE_JOBS, SLOW_QUEUE, Emulator
 
 MEDIA_Q = 'p' + 'a' * 32
 AI_Q = 'p' + 'b' * 32
@@ -241,3 +241,53 @@ def test_bad_seed_file_stops_the_start(tmp_path):
     with pytest.raises(RuntimeError) as caught:
         Emulator(jobs=[], queues=[path]).start()
     assert 'seeds.jsonl:1: State must be Active or Paused' in str(caught.value)
+
+
+def test_queue_requests_have_their_own_fault_scope_and_counter(emu, cli):
+    emu.set_faults(['503,paths=queue'])
+    assert cli.call('/ai_queue').status == 503
+    assert cli.call('/queue/' + MEDIA_Q, method='PUT', body=pause_body(MEDIA_Q, 'Paused')).status == 503
+    assert cli.call('/jobs/' + JOBS[0]['JobId']).status == 200
+    assert emu.stats()['requests']['by_kind'] == {'queue': 2, 'get': 1}
+
+
+@pytest.mark.parametrize('payload', [{'advance': -1}, {'advance': 'soon'}, {'advance': True}, {'set': 5}])
+def test_clock_control_refuses_bad_input(emu, payload):
+    with pytest.raises(RuntimeError) as caught:
+        emu.control('POST', 'clock', payload)
+    assert '(400)' in str(caught.value)
+    assert emu.stats()['transition_clock'] == 0
+
+
+FAMILIES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data', 'families_jobs.jsonl')
+
+
+def test_the_families_seed_gives_one_queue_per_type():
+    """data/families_jobs.jsonl (every job family; data/FAMILIES.md): each queue list has exactly its queue."""
+    expected = {'/queue': 'pc15521b1b3dca50a9daa37e51b591d75', '/ai_queue': 'p3f372617f0baef3a86f0ce2ea6ec39c1',
+                '/asrqueue': 'p4a800646417a8105bc3199944567ceb1', '/docqueue': 'p732242fda8902e3212979bfcbbeb508f',
+                '/picqueue': 'pdf7142dcaf29e6f877744cca4d909eb2'}
+    with Emulator(jobs=[FAMILIES], manual_clock=True) as emu:
+        client = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        try:
+            assert {path: queues(client.call(path)) for path in expected} == {p: [(q, 'Active')] for p, q in expected.items()}
+            asr = client.call('/asr_jobs', {'queueId': expected['/asrqueue'], 'tag': 'SpeechRecognition'})
+            assert len(asr.job_ids) == 4 and all(i.startswith('s') for i in asr.job_ids)
+            # pausing the speech queue holds its Running job (it succeeds at 4.56 s on the queue's clock)
+            client.call('/asrqueue/' + expected['/asrqueue'], method='PUT', body=b'<Request><State>Paused</State></Request>')
+            emu.advance_clock(60)
+            running = client.call('/asr_jobs', {'queueId': expected['/asrqueue'], 'tag': 'SpeechRecognition',
+                                                'states': 'Running'})
+            assert len(running.job_ids) == 1
+        finally:
+            client.close()
+
+
+def test_the_sample_queues_are_ai_queues(sample_emu):
+    """data/README.md: the sample's four queues are listed at GET /ai_queue, Active, and nowhere else."""
+    sample_emu.load_jobs(SAMPLE_JOBS)  # conftest's shared emulator; another test may have loaded other jobs
+    client = Client('127.0.0.1', sample_emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+    listed = queues(client.call('/ai_queue', {'pageSize': '100'}))
+    assert sorted(listed) == sorted((q, 'Active') for q in (GOOD_QUEUE, MIXED_QUEUE, SLOW_QUEUE, BAD_QUEUE))
+    assert [queues(client.call(p)) for p in ('/queue', '/asrqueue', '/docqueue', '/picqueue')] == [[], [], [], []]
+    client.close()
