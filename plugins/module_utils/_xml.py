@@ -45,6 +45,8 @@ except ImportError:
 REPEATED_API_NAMES = (
     'JobsDetail', 'NonExistJobIds', 'WordsGeneralizeLable', 'WordsGeneralizeToken', 'ResultDetail',
     'Words', 'FlashResult', 'sentence_list', 'word_list', 'CosHeaders', 'WatermarkTemplateId',
+    # the queue lists (Go SDK DescribeMediaProcessQueuesResult: QueueList [], NonExistPIDs [])
+    'QueueList', 'NonExistPIDs',
 )
 # Elements that repeat only under the named parents (API names): the fields the official Go SDK
 # (cos-go-sdk-v5 cc9846d9, ci_media.go / ci_doc.go) types ``[]X`` in the job trees it decodes
@@ -102,6 +104,8 @@ REPEATED_UNDER_API_NAMES = {
     'DetailedResult': ('VqaPlusResult',),
     'Items': ('DetailedResult',),
     'AreaCoordSet': ('Items',),
+    # /docqueue and /asrqueue wrap the missing ids: <NonExistPIDs><QueueID>a</QueueID>...</NonExistPIDs>
+    'QueueID': ('NonExistPIDs',),
 }
 # Where a field that should appear once but came more than once keeps its later, different values.
 DUPLICATES_KEY = '#duplicates'
