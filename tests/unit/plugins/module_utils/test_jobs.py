@@ -1000,8 +1000,8 @@ def test_without_stop_on_pause_a_paused_job_is_waited_for_and_no_queue_is_asked(
 
 def test_nothing_paused_waits_as_before_and_the_result_has_empty_paused_lists():
     clock = Clock()
-    service = Moving([media_job('a', 'Running'), media_job('b', 'Running', queue_id=None)], {'a': ['Success'],
-                                                                                              'b': ['Success']})
+    service = Moving([media_job('a', 'Running'), media_job('b', 'Running', queue_id=None)],
+                     {'a': ['Success'], 'b': ['Success']})
     queues = Queues({'media': {'pmedia': 'Active'}})
     result = run_pausing(service, queues, clock, tag='Transcode')
     assert result['paused_job_ids'] == [] and result['paused_queue_ids'] == []
