@@ -88,7 +88,6 @@ def test_requests_per_poll_are_one_listing_per_selection_plus_id_batches_of_200(
     assert per_poll == [{'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 0}]
 
 
-
 def test_each_selection_reads_its_job_list_for_the_listing_and_by_id(source, emu):
     """PicProcess jobs are listed at /pic_jobs and asked for by id there; a selection names its list with job_list."""
     steps = [[job_line('p', 'Running', tag='PicProcess'), job_line('d', 'Running', tag='DocProcess')],
@@ -99,6 +98,7 @@ def test_each_selection_reads_its_job_list_for_the_listing_and_by_id(source, emu
     assert sorted(brief(events)) == [('doc', 'd', 'Failed'), ('doc', 'd', 'Running'), ('pic', 'p', 'Running'),
                                      ('pic', 'p', 'Success')]
     assert driver.stats[-1]['by_kind'].get('get', 0) >= 2  # d by id at /doc_jobs (both polls), p by id at /pic_jobs
+
 
 # --- restarts ----------------------------------------------------------------------------------
 def test_a_restart_with_the_state_file_announces_only_what_is_new(source, emu, tmp_path):
