@@ -88,6 +88,18 @@ def test_requests_per_poll_are_one_listing_per_selection_plus_id_batches_of_200(
     assert per_poll == [{'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 2}, {'list': 2, 'get': 0}]
 
 
+def test_each_selection_reads_its_job_list_for_the_listing_and_by_id(source, emu):
+    """PicProcess jobs are listed at /pic_jobs and asked for by id there; a selection names its list with job_list."""
+    steps = [[job_line('p', 'Running', tag='PicProcess'), job_line('d', 'Running', tag='DocProcess')],
+             [job_line('p', 'Success', tag='PicProcess'), job_line('d', 'Failed', tag='DocProcess')]]
+    selections = [{'label': 'pic', 'queue_id': GOOD_QUEUE, 'tag': 'PicProcess'},
+                  {'label': 'doc', 'job_ids': ['d'], 'job_list': 'doc_jobs'}]
+    driver, events = drive(source, emu, steps, selections=selections, states=['Running', 'Success', 'Failed'])
+    assert sorted(brief(events)) == [('doc', 'd', 'Failed'), ('doc', 'd', 'Running'), ('pic', 'p', 'Running'),
+                                     ('pic', 'p', 'Success')]
+    assert driver.stats[-1]['by_kind'].get('get', 0) >= 2  # d by id at /doc_jobs (both polls), p by id at /pic_jobs
+
+
 # --- restarts ----------------------------------------------------------------------------------
 def test_a_restart_with_the_state_file_announces_only_what_is_new(source, emu, tmp_path):
     state = str(tmp_path / 'state.json')
@@ -177,7 +189,7 @@ def test_requests_run_outside_the_event_loop_thread(source, emu):
     ({'selections': None}, 'selections is required'),
     ({'selections': []}, 'selections must be a non-empty list'),
     ({'selections': [{'queue_id': GOOD_QUEUE}]}, r'selections\[1\]: .*tag is missing'),
-    ({'selections': [{'queue_id': GOOD_QUEUE, 'tag': 'Nope'}]}, 'tag must be one of Translation'),
+    ({'selections': [{'queue_id': GOOD_QUEUE, 'tag': 'Nope'}]}, 'tag must be one of Animation, Concat, '),
     ({'selections': [{'queue_id': GOOD_QUEUE, 'tag': 'Translation', 'states': ['Failed']}]}, 'unknown key states'),
     ({'selections': [{'label': 'x', 'job_ids': ['a']}, {'label': 'x', 'job_ids': ['b']}]}, "label 'x' is used twice"),
     ({'selections': [{'job_ids': ['bad id']}]}, 'each of job_ids must be a job id'),

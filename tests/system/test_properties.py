@@ -239,7 +239,8 @@ def test_run_over_arbitrary_pages(pages, options):
     except CIError as exc:
         assert str(exc)
         return
-    assert set(result) == {'jobs', 'summary', 'next_token', 'truncated', 'missing_job_ids', 'vanished_job_ids'}
+    assert set(result) == {'jobs', 'summary', 'next_token', 'truncated', 'missing_job_ids', 'vanished_job_ids',
+                           'paused_job_ids', 'paused_queue_ids'}
     assert isinstance(result['next_token'], str) and isinstance(result['truncated'], bool)
     assert all(isinstance(job, dict) for job in result['jobs'])
     json.dumps(result)  # a module can return it

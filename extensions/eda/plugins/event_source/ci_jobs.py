@@ -43,7 +43,10 @@ options:
     description:
       - The selections to watch. Each is a dict with a C(label) (default C(selection-N)), and either
         C(job_ids), or C(queue_id) and C(tag) with optional C(workflow_id), C(inventory_trigger_job_id),
-        C(input_object) and C(page_size) (the options of M(qcloud.ci.ci_jobs_info) of the same names).
+        C(input_object) and C(page_size) (the options of M(qcloud.ci.ci_jobs_info) of the same names), and
+        C(job_list) (V(jobs), V(pic_jobs), V(doc_jobs) or V(asr_jobs); by default the list of C(tag), else V(jobs)):
+        the list read and where its jobs are asked for by id. Unlike the module, ids unknown at C(/jobs) are
+        not asked for again at C(/ai_jobs).
       - Instead of O(selections), those keys may be given at the top level for a single selection
         labelled C(default).
     type: list
@@ -171,8 +174,8 @@ from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (  # noqa: 
 
 LOGGER = logging.getLogger('qcloud.ci.ci_jobs')
 SOURCE = 'qcloud.ci.ci_jobs'
-SELECTION_KEYS = ('label', 'job_ids', 'queue_id', 'tag', 'workflow_id', 'inventory_trigger_job_id', 'input_object',
-                  'page_size')
+SELECTION_KEYS = ('label', 'job_ids', 'job_list', 'queue_id', 'tag', 'workflow_id', 'inventory_trigger_job_id',
+                  'input_object', 'page_size')
 CONNECTION_ENV = (('secret_id', 'TENCENTCLOUD_SECRET_ID'), ('secret_key', 'TENCENTCLOUD_SECRET_KEY'),
                   ('security_token', 'TENCENTCLOUD_SECURITY_TOKEN'), ('region', 'TENCENTCLOUD_REGION'))
 SOURCE_KEYS = ('selections', 'states', 'interval', 'look_back', 'overlap', 'state_file', 'error_key', 'max_polls',
@@ -333,7 +336,7 @@ class JobsSource(object):
             started = self.clock()
             start = self.tracker.listing_start(label, started, self.settings.look_back)
             params = dict(query.params, startCreationTime=_api_time(start))
-            listing = JobQuery(params=params, page_size=query.page_size)
+            listing = JobQuery(params=params, page_size=query.page_size, job_list=query.job_list)
             try:
                 jobs, dummy, dummy2 = _job_api.list_jobs(self.client, listing, LOGGER.warning)
             except CIRequestError as exc:
@@ -352,7 +355,7 @@ class JobsSource(object):
             else:
                 continue
             for job_id in ids:
-                wanted.setdefault(job_id, []).append(label)
+                wanted.setdefault((query.job_list, job_id), []).append(label)
         if wanted:
             news.extend(self._fetch(wanted, errors))
         for label, dummy in self.settings.selections:
@@ -361,13 +364,22 @@ class JobsSource(object):
         return news, errors
 
     def _fetch(self, wanted, errors):
+        """Ask for the ``{(job list, job id): [labels]}`` by id, list by list; the news of what came back."""
+        news = []
+        for job_list in sorted(set(job_list for job_list, dummy in wanted)):
+            labels = dict((job_id, found) for (in_list, job_id), found in wanted.items() if in_list == job_list)
+            try:
+                jobs, missing = _job_api.fetch_by_ids(self.client, list(labels), self.batches, '/' + job_list)
+            except CIRequestError as exc:
+                errors.append(self._error(', '.join(sorted(set(sum(labels.values(), [])))), exc))
+                continue
+            news.extend(self._fetched(labels, jobs, missing))
+        return news
+
+    def _fetched(self, wanted, jobs, missing):
+        """The news of the jobs read by id for ``{job id: [labels]}``; ids no longer known are forgotten."""
         now = self.clock()
         news = []
-        try:
-            jobs, missing = _job_api.fetch_by_ids(self.client, list(wanted), self.batches)
-        except CIRequestError as exc:
-            errors.append(self._error(', '.join(sorted(set(sum(wanted.values(), [])))), exc))
-            return news
         for job in jobs:
             for label in wanted.get(job_id_of(job), ()):
                 news.extend((label, found, state) for found, state in self.tracker.observe(label, [job], now))

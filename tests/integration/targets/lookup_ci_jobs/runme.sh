@@ -9,6 +9,7 @@ trap 'rm -rf "${data}"' EXIT
 python ../../../emulator/gen_jobs.py --count 250 --queue plookup --tag Translation --failed-ratio 0.1 \
     --cancel-ratio 0.05 --running-ratio 0.1 --seed 11 --out "${data}/jobs.jsonl"
 python files/make_tls.py "${data}"
+python ../module_ci_jobs_info/files/make_families.py "${data}"
 
 set +x  # no secret in the log, not even a test one
 export TENCENTCLOUD_SECRET_ID=AKIDQCITESTENVIRONMENT0000000000000

@@ -7,5 +7,6 @@ set -eux
 data="$(mktemp -d)"
 trap 'rm -rf "${data}"' EXIT
 python files/make_data.py "${data}"
+python files/make_families.py "${data}"
 
 ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" -e "data_dir=${data}" "$@"
