@@ -7,7 +7,7 @@ ANSIBLE_ROLES_PATH=.. ansible-playbook runme.yml -i "${INVENTORY_PATH}" "$@"
 # timeout and a request error; the runs that stop must fail (exit 2), then the stats are checked.
 stats_dir=$(mktemp -d)
 trap 'rm -rf "$stats_dir"' EXIT
-for case in pass failure timeout request_error; do
+for case in pass failure timeout paused request_error; do
   rc=0
   GATE_STATS_FILE="$stats_dir/$case.json" ANSIBLE_CALLBACK_PLUGINS=callback_plugins ANSIBLE_CALLBACKS_ENABLED=gate_stats \
     ANSIBLE_ROLES_PATH=.. ansible-playbook artifacts.yml -i "${INVENTORY_PATH}" -e gate_artifact_case="$case" "$@" || rc=$?
