@@ -21,8 +21,8 @@ description:
     (also when jobs vanished meanwhile) give C(job gate stopped), the selection and the module's message.
   - With O(stop_on_pause=true), a failure of the module that reports paused jobs or queues (its C(paused_job_ids) and
     C(paused_queue_ids), when M(qcloud.ci.ci_jobs_info) stopped waiting because of
-    O(qcloud.ci.ci_jobs_info#module:stop_on_pause)) gives C(job gate stopped), the selection, the paused queue ids and
-    the ids of the jobs held by the pause.
+    O(qcloud.ci.ci_jobs_info#module:stop_on_pause)) gives C(job gate stopped), the selection, the paused queue ids, the
+    ids of the jobs in state C(Pause) and the number of unfinished jobs.
   - Jobs that vanished while the module waited give C(job gate FAILED) and the number and ids of those jobs. They
     are the C(vanished_job_ids) of the result and, when O(job_ids) is not set (a listing), its C(missing_job_ids).
   - Ids of O(job_ids) the service does not know give C(job gate FAILED) and those ids.
@@ -142,7 +142,7 @@ _value:
       elements: str
     paused_job_ids:
       description:
-        - The C(paused_job_ids) of the result (V([]) when it has none), the unfinished jobs that a pause held when the
+        - The C(paused_job_ids) of the result (V([]) when it has none), the unfinished jobs in state C(Pause) when the
           module stopped waiting.
       type: list
       elements: str
@@ -236,14 +236,18 @@ def _stopped(result, summary, vanished):
     return not vanished or unfinished > len(vanished)
 
 
-def _paused(selection, paused_jobs, paused_queues):
+def _paused(selection, summary, paused_jobs, paused_queues):
     """The first line of the report when the module stopped waiting because of a pause (stop_on_pause)."""
     parts = []
     if paused_queues:
         parts.append('%s %s %s paused' % ('queue' if len(paused_queues) == 1 else 'queues', ', '.join(paused_queues),
                                           'is' if len(paused_queues) == 1 else 'are'))
     if paused_jobs:
-        parts.append('%s cannot finish while paused: %s' % (_plural(len(paused_jobs), 'job'), ', '.join(paused_jobs)))
+        parts.append('%s paused: %s' % ('1 job is' if len(paused_jobs) == 1 else '%d jobs are' % len(paused_jobs),
+                                        ', '.join(paused_jobs)))
+    by_state = (summary or {}).get('by_state') or {}
+    unfinished = sum(by_state.get(state) or 0 for state in UNFINISHED_STATES)
+    parts.append('%s unfinished' % _plural(unfinished, 'job'))
     return ('job gate stopped (%s): %s; stopped at once instead of waiting for the timeout (stop_on_pause)'
             % (selection, '; '.join(parts)))
 
@@ -253,7 +257,7 @@ def _reason(result, summary, settings, missing, vanished):
     selection, job_ids, min_jobs = settings['selection'], settings['job_ids'], settings['min_jobs']
     paused = settings['paused_job_ids'], settings['paused_queue_ids']
     if settings['stop_on_pause'] and result.get('failed') and (paused[0] or paused[1]):
-        return _paused(selection, *paused)
+        return _paused(selection, summary, *paused)
     if _stopped(result, summary, vanished):
         return 'job gate stopped (%s): %s' % (selection, to_text(result.get('msg') or 'the query failed'))
     if vanished:

@@ -345,40 +345,43 @@ def test_job_ids_as_a_text_are_split_at_the_commas():
     assert verdict['msg'] == 'job gate FAILED: the CI service does not know 1 of the 2 job ids: ax9'
 
 
-# --- stop_on_pause: the module stopped waiting because a job or its queue is paused
+# --- stop_on_pause: the module stopped waiting because a job is in state Pause or its queue is paused
 
 PAUSED = [job('ap0001000000000000000000000000000', 'Submitted', tag='Transcode'),
           job('ap0002000000000000000000000000000', 'Pause', tag='Transcode'),
           job('ap0003000000000000000000000000000', 'Failed', 'InvalidInput', message='no audio', tag='Transcode')]
-PAUSED_IDS = ['ap0001000000000000000000000000000', 'ap0002000000000000000000000000000']
-STOPPED_MSG = 'Stopped waiting: 2 job(s) paused or in a paused queue (qpaused)'
+PAUSED_JOB = 'ap0002000000000000000000000000000'
+STOPPED_MSG = 'Stopped waiting (stop_on_pause): 1 job(s) in state Pause: %s; 1 queue(s) Paused: qpaused' % PAUSED_JOB
+AT_ONCE = '; stopped at once instead of waiting for the timeout (stop_on_pause)'
 
 
-def paused_result(job_ids=PAUSED_IDS, queue_ids=('qpaused',), msg=STOPPED_MSG):
+def paused_result(job_ids=(PAUSED_JOB,), queue_ids=('qpaused',), msg=STOPPED_MSG):
     return dict(result(PAUSED, failed=True, msg=msg), paused_job_ids=list(job_ids), paused_queue_ids=list(queue_ids))
 
 
 @pytest.mark.parametrize('flag', [True, 'true', 'yes', 1])
-def test_a_stop_on_a_paused_queue_names_the_queue_and_the_jobs_then_the_failed_ones(flag):
+def test_a_stop_on_a_pause_names_the_queue_and_the_paused_jobs_then_the_failed_ones(flag):
     verdict = gate_verdict(paused_result(), selection='Transcode jobs of queue qpaused', stop_on_pause=flag)
     lines = verdict['msg'].splitlines()
-    assert lines[0] == ('job gate stopped (Transcode jobs of queue qpaused): queue qpaused is paused; 2 jobs cannot '
-                        'finish while paused: ap0001000000000000000000000000000, ap0002000000000000000000000000000; '
-                        'stopped at once instead of waiting for the timeout (stop_on_pause)')
+    assert lines[0] == ('job gate stopped (Transcode jobs of queue qpaused): queue qpaused is paused; 1 job is paused: '
+                        '%s; 2 jobs unfinished' % PAUSED_JOB + AT_ONCE)
     assert lines[1] == '' and lines[4].split()[0] == 'ap0003000000000000000000000000000'
     assert verdict['passed'] is False
-    assert verdict['paused_job_ids'] == PAUSED_IDS and verdict['paused_queue_ids'] == ['qpaused']
+    assert verdict['paused_job_ids'] == [PAUSED_JOB] and verdict['paused_queue_ids'] == ['qpaused']
     assert verdict['failed_job_ids'] == ['ap0003000000000000000000000000000']
 
 
 def test_paused_jobs_in_active_queues_and_several_paused_queues_are_named():
-    jobs_only = gate_verdict(paused_result(queue_ids=()), selection='s', stop_on_pause=True)
-    assert jobs_only['msg'].splitlines()[0] == (
-        'job gate stopped (s): 2 jobs cannot finish while paused: ap0001000000000000000000000000000, '
-        'ap0002000000000000000000000000000; stopped at once instead of waiting for the timeout (stop_on_pause)')
+    jobs_only = gate_verdict(paused_result(job_ids=('a1', 'a2'), queue_ids=()), selection='s', stop_on_pause=True)
+    assert jobs_only['msg'].splitlines()[0] == 'job gate stopped (s): 2 jobs are paused: a1, a2; 2 jobs unfinished' + AT_ONCE
     queues_only = gate_verdict(paused_result(job_ids=(), queue_ids=('q1', 'q2')), selection='s', stop_on_pause=True)
-    assert queues_only['msg'].splitlines()[0] == (
-        'job gate stopped (s): queues q1, q2 are paused; stopped at once instead of waiting for the timeout (stop_on_pause)')
+    assert queues_only['msg'].splitlines()[0] == 'job gate stopped (s): queues q1, q2 are paused; 2 jobs unfinished' + AT_ONCE
+
+
+def test_a_stop_without_a_summary_counts_no_unfinished_job():
+    failure = {'failed': True, 'msg': STOPPED_MSG, 'paused_job_ids': [], 'paused_queue_ids': ['q1']}
+    verdict = gate_verdict(failure, selection='s', stop_on_pause=True)
+    assert verdict['msg'] == 'job gate stopped (s): queue q1 is paused; 0 jobs unfinished' + AT_ONCE
 
 
 @pytest.mark.parametrize('flag', [False, 'false', 'no', 0])
@@ -386,7 +389,7 @@ def test_without_stop_on_pause_a_failure_is_reported_with_the_modules_message(fl
     timeout = 'Timed out after 2 seconds waiting for 2 job(s) to finish'
     verdict = gate_verdict(paused_result(msg=timeout), selection='s', stop_on_pause=flag)
     assert verdict['msg'].splitlines()[0] == 'job gate stopped (s): ' + timeout
-    assert verdict['paused_job_ids'] == PAUSED_IDS and verdict['paused_queue_ids'] == ['qpaused']
+    assert verdict['paused_job_ids'] == [PAUSED_JOB] and verdict['paused_queue_ids'] == ['qpaused']
 
 
 def test_a_successful_result_with_paused_ids_is_judged_on_its_jobs():
@@ -406,6 +409,7 @@ def test_selections_stopped_by_one_paused_queue_name_it_once():
                                   ({'label': 'more videos'}, paused_result(job_ids=['ap0009']))), stop_on_pause=True)
     lines = verdict['msg'].splitlines()
     assert lines[0] == 'job gate FAILED: 2 of 3 selections did not pass - good; videos; more videos'
-    assert lines[1].startswith('  job gate stopped (videos): queue qpaused is paused; 2 jobs cannot finish')
-    assert lines[2].startswith('  job gate stopped (more videos): queue qpaused is paused; 1 job cannot finish')
-    assert verdict['paused_job_ids'] == PAUSED_IDS + ['ap0009'] and verdict['paused_queue_ids'] == ['qpaused']
+    assert lines[1] == '  job gate stopped (videos): queue qpaused is paused; 1 job is paused: %s; 2 jobs unfinished%s' % (
+        PAUSED_JOB, AT_ONCE)
+    assert lines[2].startswith('  job gate stopped (more videos): queue qpaused is paused; 1 job is paused: ap0009;')
+    assert verdict['paused_job_ids'] == [PAUSED_JOB, 'ap0009'] and verdict['paused_queue_ids'] == ['qpaused']
