@@ -7,13 +7,30 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    """The filters of C(GET /jobs) and the page controls, shared by the module and the lookup.
+    """The job list, the filters of C(GET /<job_list>) and the page controls, shared by the module and the lookup.
 
     The argument spec of the same options is ``plugins/module_utils/_options.py`` ``SELECTION_ARGSPEC``.
     """
 
     DOCUMENTATION = r'''
 options:
+  job_list:
+    description:
+      - The job list to read. A listing is C(GET /<job_list>); jobs by id are C(GET /<job_list>/<ids>).
+      - V(jobs) holds media processing jobs (such as C(Transcode), C(Snapshot), C(Concat)) and AI jobs (such as
+        C(Translation), C(SpeechRecognition), C(WordsGeneralize)); V(pic_jobs) holds image processing jobs
+        (C(PicProcess)), V(doc_jobs) document processing jobs (C(DocProcess)), V(asr_jobs) speech recognition
+        jobs (C(SpeechRecognition), the older list).
+      - When not set, the list follows O(tag) (V(PicProcess) reads V(pic_jobs), V(DocProcess) reads V(doc_jobs),
+        any other tag V(jobs)); jobs by id without it are read from V(jobs).
+      - A O(tag) that the chosen list does not hold is refused, naming the tags it holds.
+      - "Jobs by id from V(jobs): ids that C(GET /jobs/<ids>) does not know are asked once more at
+        C(GET /ai_jobs/<ids>), the route Tencent documents for reading content recognition (AI) jobs, and only the
+        ids neither route knows are missing. When that second request fails, the ids stay missing and a warning
+        says why."
+    type: str
+    choices: [jobs, pic_jobs, doc_jobs, asr_jobs]
+    version_added: 1.1.0
   queue_id:
     description:
       - List the jobs of this queue (API C(queueId)). Required, with O(tag), to list jobs.
@@ -21,8 +38,21 @@ options:
   tag:
     description:
       - List jobs of this type (API C(tag)). Required, with O(queue_id), to list jobs.
+      - The tags of O(job_list=jobs) are C(Animation), C(Concat), C(DigitalWatermark), C(ExtractDigitalWatermark),
+        C(FillConcat), C(GeneratePlayList), C(ImageInspect), C(ImageOCR), C(MediaInfo), C(NoiseReduction),
+        C(QualityEstimate), C(SDRtoHDR), C(Segment), C(SegmentVideoBody), C(SmartCover), C(Snapshot),
+        C(SoundHound), C(SpeechRecognition), C(SplitVideoParts), C(StreamExtract), C(SuperResolution),
+        C(Transcode), C(Translation), C(Tts), C(VideoEnhance), C(VideoMontage), C(VideoProcess),
+        C(VideoSynthesis), C(VideoTag), C(VideoTargetRec), C(VocalScore), C(VoiceSeparate), C(Watermark) and
+        C(WordsGeneralize); of O(job_list=pic_jobs) C(PicProcess); of O(job_list=doc_jobs) C(DocProcess); of
+        O(job_list=asr_jobs) C(SpeechRecognition).
+      - Before 1.1.0 only C(Translation), C(SpeechRecognition) and C(WordsGeneralize) were accepted.
     type: str
-    choices: [Translation, SpeechRecognition, WordsGeneralize]
+    choices: [Animation, Concat, DigitalWatermark, DocProcess, ExtractDigitalWatermark, FillConcat, GeneratePlayList,
+              ImageInspect, ImageOCR, MediaInfo, NoiseReduction, PicProcess, QualityEstimate, SDRtoHDR, Segment,
+              SegmentVideoBody, SmartCover, Snapshot, SoundHound, SpeechRecognition, SplitVideoParts, StreamExtract,
+              SuperResolution, Transcode, Translation, Tts, VideoEnhance, VideoMontage, VideoProcess, VideoSynthesis,
+              VideoTag, VideoTargetRec, VocalScore, VoiceSeparate, Watermark, WordsGeneralize]
   states:
     description:
       - List only jobs in these states (API C(states)). V(All), or no value, means every state.

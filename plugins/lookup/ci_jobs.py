@@ -7,13 +7,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 name: ci_jobs
-short_description: Tencent Cloud CI AI jobs by id, or listed from a queue, on the controller
+short_description: Tencent Cloud CI jobs by id, or listed from a queue, on the controller
 version_added: 1.0.0
 description:
   - Returns the same normalized jobs as the C(jobs) result of M(qcloud.ci.ci_jobs_info), or its C(summary),
     without a registered task, in templates, C(when) conditions and C(vars).
-  - The terms are job ids (C(GET /jobs/<ids>)). Without terms, the jobs of O(queue_id) and O(tag) are listed
-    (C(GET /jobs)) with the same filters as the module, following every page.
+  - The terms are job ids (C(GET /<job_list>/<ids>)). Without terms, the jobs of O(queue_id) and O(tag) are listed
+    (C(GET /<job_list>)) with the same filters as the module, following every page.
+  - Every job family is covered, as in the module, media processing and AI jobs (O(job_list=jobs)), image
+    processing (V(pic_jobs)), document processing (V(doc_jobs)) and speech recognition (V(asr_jobs)). Before 1.1.0
+    only the AI job types C(Translation), C(SpeechRecognition) and C(WordsGeneralize) were covered.
   - Requests are retried like the module's (a lookup cannot use C(retries)/C(until)); one connection serves
     every term.
 author:
@@ -68,6 +71,13 @@ EXAMPLES = r'''
   when: >-
     lookup('qcloud.ci.ci_jobs', queue_id='p893bcda225bf4945a378da6662e81a89', tag='Translation',
            output='summary', bucket='examplebucket-1250000000', region='ap-guangzhou').all_succeeded
+
+- name: Deploy the page only when every image job of the queue succeeded (job_list pic_jobs follows from the tag)
+  ansible.builtin.debug:
+    msg: Publishing
+  when: >-
+    lookup('qcloud.ci.ci_jobs', queue_id='p3a9e6f1c0b7d4b2f8e5a1c9d2f4e6a8b', tag='PicProcess', output='summary',
+           bucket='examplebucket-1250000000', region='ap-guangzhou').all_succeeded
 
 - name: Connection from variables (qcloud_ci_bucket, qcloud_ci_region) and TENCENTCLOUD_* in the environment
   vars:

@@ -7,11 +7,15 @@
 
 Internal to this collection: the names may change in any release.
 
-* ``list_jobs`` reads every page of ``GET /jobs`` (or up to ``max_jobs``) through the client's pager;
-* ``IdBatches`` asks ``GET /jobs/<id,id,...>`` for up to ``IDS_PER_REQUEST`` ids at a time; when the
+* ``list_jobs`` reads every page of ``GET /<job_list>`` (or up to ``max_jobs``) through the client's pager;
+* ``IdBatches`` asks ``GET /<job_list>/<id,id,...>`` for up to ``IDS_PER_REQUEST`` ids at a time; when the
   service refuses a batch as too long it halves the batch and keeps the smaller size for the run;
-* ``wait_for_jobs`` polls only the unfinished jobs by id. The wait budget starts when the jobs
-  were first read and is a deadline handed to every request, so retries and sleeps fit inside it;
+* ``read_by_ids`` reads jobs by id from their list; from ``/jobs``, the ids it does not know are asked once
+  more at ``/ai_jobs`` (``AI_BY_ID_PATH``, see there why);
+* ``wait_for_jobs`` polls only the unfinished jobs by id, each at the route it was read from. The wait budget
+  starts when the jobs were first read and is a deadline handed to every request, so retries and sleeps fit
+  inside it. With ``stop_on_pause`` it stops at once when a job is in ``Pause`` or its queue is ``Paused``
+  (one queue request per queue type and round);
 * ``run`` executes a ``_jobs.JobQuery`` and returns the result, or raises ``CIWaitIncomplete``
   carrying it when the wait did not end with every job finished.
 
@@ -20,6 +24,7 @@ The model these calls feed (validation, normalized jobs, summary) is ``_jobs``, 
 
 from __future__ import annotations
 
+import importlib
 import re
 import time
 
@@ -28,6 +33,7 @@ from ansible_collections.qcloud.ci.plugins.module_utils._errors import (
     CIRequestError,
     CIWaitIncomplete,
 )
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import DEFAULT_JOB_LIST, queue_type_for
 from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (
     build_result,
     describe_ids,
@@ -50,6 +56,17 @@ _TOO_LONG_TEXT = re.compile(r'too ?long|too many|at most \d+|exceed|length', re.
 
 RESUME_HINT = 'Use next_token to resume, or raise max_jobs.'
 
+# Where AI jobs are read by id besides /jobs/<ids>. Tencent documents both routes and says neither is the other:
+# "Querying Content Recognition Job" (DescribeAIJob, https://www.tencentcloud.com/document/product/1045/50304)
+# and the Go SDK (cos-go-sdk-v5 cc9846d, ci_media.go DescribeAIJob) read AI jobs at /ai_jobs/<id>, the route of
+# jobs submitted at POST /ai_jobs (CreateAIJobs); DescribeMediaJob (1045/50355), the Python SDK
+# (cos-python-sdk-v5 cc3bdf0, ci_get_media_jobs) and the Go SDK's DescribeJob read any job submitted at
+# POST /jobs, AI tags included (the SDK examples submit Translation and WordsGeneralize there), at /jobs/<ids>.
+# So /jobs/<ids> is asked first, as in 1.0.0, and only the ids it does not know are asked once more here.
+AI_BY_ID_PATH = '/ai_jobs'
+PAUSED_JOB_STATE = 'Pause'
+PAUSED_QUEUE_STATE = 'Paused'
+
 
 def _too_long(error):
     if error.status == 414:
@@ -60,13 +77,13 @@ def _too_long(error):
 
 
 class IdBatches(object):
-    """How many ids one ``GET /jobs/<ids>`` asks for, learnt over one run."""
+    """How many ids one ``GET /<job_list>/<ids>`` asks for, learnt over one run (the URL length bounds it)."""
 
     def __init__(self, size=IDS_PER_REQUEST):
         self.size = size
 
-    def fetch(self, client, job_ids, deadline=None):
-        """Yield ``(batch, jobs, ids the page reports missing)`` for each batch, in order.
+    def fetch(self, client, job_ids, deadline=None, path='/jobs'):
+        """Yield ``(batch, jobs, ids the page reports missing)`` for each batch of ``GET <path>/<ids>``, in order.
 
         A batch the service refuses as too long is halved and asked again; the smaller size is
         kept for the rest of the run. A single id refused is a failure like any other.
@@ -75,7 +92,7 @@ class IdBatches(object):
         while start < len(job_ids):
             batch = job_ids[start:start + self.size]
             try:
-                page = client.get('/jobs/' + ','.join(batch), deadline=deadline)
+                page = client.get(path + '/' + ','.join(batch), deadline=deadline)
             except CIRequestError as exc:
                 if len(batch) == 1 or not _too_long(exc):
                     raise
@@ -85,11 +102,11 @@ class IdBatches(object):
             yield batch, page_jobs(page), missing_ids(page)
 
 
-def fetch_by_ids(client, job_ids, batches=None):
-    """The jobs of ``job_ids`` in the order asked, and the ids the service does not know."""
+def fetch_by_ids(client, job_ids, batches=None, path='/jobs'):
+    """The jobs of ``job_ids`` at ``GET <path>/<ids>`` in the order asked, and the ids the service does not know."""
     found = {}
     missing = []
-    for dummy, jobs, gone in (batches or IdBatches()).fetch(client, job_ids):
+    for dummy, jobs, gone in (batches or IdBatches()).fetch(client, job_ids, path=path):
         for job in jobs:
             if job_id_of(job) is not None:
                 found[job['job_id']] = job
@@ -117,8 +134,8 @@ def _collect(pages):
 
 
 def list_jobs(client, query, warn, resume_hint=RESUME_HINT):
-    """Every page of ``GET /jobs``, or up to ``max_jobs``. Returns ``(jobs, next_token, truncated)``."""
-    pages = client.iter_pages('/jobs', query.params, query.page_size, limit=query.max_jobs)
+    """Every page of ``GET /<job_list>``, or up to ``max_jobs``. Returns ``(jobs, next_token, truncated)``."""
+    pages = client.iter_pages(_path(query), query.params, query.page_size, limit=query.max_jobs)
     jobs, duplicates, next_token = _collect(pages)
     if duplicates:
         warn('The service returned %d job(s) twice across pages; each job is returned once.' % duplicates)
@@ -131,10 +148,36 @@ def list_jobs(client, query, warn, resume_hint=RESUME_HINT):
     return jobs, next_token, truncated
 
 
-def _poll(client, jobs, ids, batches, deadline, vanished):
-    """Ask for ``ids`` again; replace the jobs in place; ids the service no longer knows go to ``vanished``."""
+def _path(query):
+    return '/' + query.job_list
+
+
+def read_by_ids(client, query, batches, warn):
+    """The jobs of ``query.job_ids`` in the order asked, the ids no route knows, and ``{job id: path read at}``.
+
+    From ``/jobs``, the ids it does not know are asked once more at ``AI_BY_ID_PATH``; when that request
+    fails, they stay missing and ``warn`` says why (the selection is answered as ``/jobs`` answered it).
+    """
+    path = _path(query)
+    jobs, missing = fetch_by_ids(client, query.job_ids, batches, path)
+    routes = dict((job_id_of(job), path) for job in jobs)
+    if query.job_list != DEFAULT_JOB_LIST or not missing:
+        return jobs, missing, routes
+    try:
+        more, missing_too = fetch_by_ids(client, missing, batches, AI_BY_ID_PATH)
+    except CIRequestError as exc:
+        warn('%d job id(s) unknown at /jobs could not be asked at %s, so they are reported missing: %s'
+             % (len(missing), AI_BY_ID_PATH, exc.msg))
+        return jobs, missing, routes
+    routes.update((job_id_of(job), AI_BY_ID_PATH) for job in more)
+    found = dict((job_id_of(job), job) for job in jobs + more)
+    return [found[job_id] for job_id in query.job_ids if job_id in found], missing_too, routes
+
+
+def _poll(client, jobs, ids, batches, deadline, vanished, path):
+    """Ask ``GET <path>/<ids>`` again; replace the jobs in place; ids no longer known go to ``vanished``."""
     index = dict((job_id_of(job), position) for position, job in enumerate(jobs))
-    for batch, fresh, dummy in batches.fetch(client, ids, deadline):
+    for batch, fresh, dummy in batches.fetch(client, ids, deadline, path):
         answered = set()
         for job in fresh:
             job_id = job_id_of(job)
@@ -144,11 +187,80 @@ def _poll(client, jobs, ids, batches, deadline, vanished):
         vanished.extend(job_id for job_id in batch if job_id not in answered and job_id not in vanished)
 
 
-def wait_for_jobs(client, jobs, query, batches, clock, sleep):
+def _poll_routes(client, jobs, pending, batches, deadline, vanished, routes, path):
+    """Poll the ``pending`` jobs, each at the route it was first read from (``routes``, else ``path``)."""
+    by_path = {}
+    for job in pending:
+        job_id = job_id_of(job)
+        by_path.setdefault(routes.get(job_id, path), []).append(job_id)
+    for path in sorted(by_path):
+        _poll(client, jobs, by_path[path], batches, deadline, vanished, path)
+
+
+class PauseWatch(object):
+    """With ``stop_on_pause``: which unfinished jobs are in ``Pause`` and which of their queues are ``Paused``.
+
+    ``queue_states(client, queue_type, queue_ids, deadline) -> {queue_id: state}`` is ``_queues.queue_states``
+    unless injected. One request per queue type and round; a queue type whose request fails is warned about
+    once and not asked again (jobs in ``Pause`` are still seen).
+    """
+
+    def __init__(self, client, job_list, queue_states, warn):
+        self.client = client
+        self.job_list = job_list
+        self.queue_states = queue_states
+        self.warn = warn
+        self.unavailable = set()
+        self.job_ids = []
+        self.queue_ids = []
+
+    def check(self, pending, deadline):
+        """Look at ``pending`` once; True when something is paused (``job_ids``, ``queue_ids`` then say what)."""
+        self.job_ids = [job_id_of(job) for job in pending if job.get('state') == PAUSED_JOB_STATE]
+        self.queue_ids = []
+        for queue_type, queue_ids in sorted(_queues_by_type(pending, self.job_list).items()):
+            if queue_type in self.unavailable:
+                continue
+            try:
+                states = self.queue_states(self.client, queue_type, queue_ids, deadline)
+            except CIDeadlineExceeded:
+                raise
+            except CIRequestError as exc:
+                self.unavailable.add(queue_type)
+                self.warn('stop_on_pause cannot see the state of the %s queues, so only jobs in Pause stop the '
+                          'wait: %s' % (queue_type, exc.msg))
+                continue
+            self.queue_ids.extend(queue_id for queue_id in queue_ids if states.get(queue_id) == PAUSED_QUEUE_STATE)
+        return bool(self.job_ids or self.queue_ids)
+
+    def message(self):
+        parts = []
+        if self.job_ids:
+            parts.append('%d job(s) in state Pause: %s' % (len(self.job_ids), describe_ids(self.job_ids)))
+        if self.queue_ids:
+            parts.append('%d queue(s) Paused: %s' % (len(self.queue_ids), describe_ids(self.queue_ids)))
+        return 'Stopped waiting (stop_on_pause): %s' % '; '.join(parts)
+
+
+def _queues_by_type(jobs, job_list):
+    """``{queue type: [queue ids]}`` of ``jobs`` (ids once each, in order; jobs without a queue id are left out)."""
+    by_type = {}
+    for job in jobs:
+        queue_id, tag = job.get('queue_id'), job.get('tag')
+        if not isinstance(queue_id, str) or not queue_id:
+            continue
+        ids = by_type.setdefault(queue_type_for(job_list, tag if isinstance(tag, str) else None), [])
+        if queue_id not in ids:
+            ids.append(queue_id)
+    return by_type
+
+
+def wait_for_jobs(client, jobs, query, batches, clock, sleep, routes=None, pauses=None):
     """Poll the unfinished jobs by id until none is left (in place).
 
     Returns ``(vanished ids, why the wait is incomplete or None)``. The budget of ``wait_timeout``
-    seconds starts now, when the jobs have been read once.
+    seconds starts now, when the jobs have been read once. ``pauses`` (a ``PauseWatch``) stops the wait
+    at once, before a sleep, when a pending job or its queue is paused.
     """
     blind = [job for job in unfinished(jobs) if job_id_of(job) is None]
     if blind:
@@ -160,11 +272,13 @@ def wait_for_jobs(client, jobs, query, batches, clock, sleep):
         pending = [job for job in unfinished(jobs) if job_id_of(job) not in vanished]
         if not pending or deadline - clock() <= 0:
             return vanished, _incomplete(pending, vanished, query.wait_timeout)
-        sleep(min(query.wait_sleep, deadline - clock()))
-        if deadline - clock() <= 0:  # a poll at the deadline has no time left to run
-            continue
         try:
-            _poll(client, jobs, [job_id_of(job) for job in pending], batches, deadline, vanished)
+            if pauses is not None and pauses.check(pending, deadline):
+                return vanished, pauses.message()
+            sleep(min(query.wait_sleep, deadline - clock()))
+            if deadline - clock() <= 0:  # a poll at the deadline has no time left to run
+                continue
+            _poll_routes(client, jobs, pending, batches, deadline, vanished, routes or {}, _path(query))
         except CIDeadlineExceeded:  # the poll (its retries and their waits) did not fit in the budget
             deadline = clock()
 
@@ -181,23 +295,33 @@ def _incomplete(pending, vanished, timeout):
     return '; '.join(parts) or None
 
 
-def run(client, query, warn=None, clock=None, sleep=None, resume_hint=RESUME_HINT):
+def _default_queue_states():
+    """``_queues.queue_states``, imported when first needed."""
+    return importlib.import_module('ansible_collections.qcloud.ci.plugins.module_utils._queues').queue_states
+
+
+def run(client, query, warn=None, clock=None, sleep=None, resume_hint=RESUME_HINT, queue_states=None):
     """Execute ``query`` and return the result both the module and the lookup hand out.
 
     Raises ``CIWaitIncomplete`` (carrying the result) when waiting ran out of time, a job vanished
-    while waiting, or an unfinished job cannot be waited for.
+    while waiting, an unfinished job cannot be waited for, or (``stop_on_pause``) a job or its queue is paused.
+    ``queue_states`` replaces ``_queues.queue_states`` (tests).
     """
     warn = warn or (lambda msg: None)
     batches = IdBatches()
-    next_token, truncated, missing = '', False, []
+    next_token, truncated, missing, routes = '', False, [], {}
     if query.job_ids is not None:
-        jobs, missing = fetch_by_ids(client, query.job_ids, batches)
+        jobs, missing, routes = read_by_ids(client, query, batches, warn)
     else:
         jobs, next_token, truncated = list_jobs(client, query, warn, resume_hint)
-    vanished, problem = [], None
+    vanished, problem, pauses = [], None, None
     if query.wait:
-        vanished, problem = wait_for_jobs(client, jobs, query, batches, clock or time.monotonic, sleep or time.sleep)
-    result = build_result(jobs, query.output, next_token, truncated, missing, vanished)
+        if query.stop_on_pause:
+            pauses = PauseWatch(client, query.job_list, queue_states or _default_queue_states(), warn)
+        vanished, problem = wait_for_jobs(client, jobs, query, batches, clock or time.monotonic,
+                                          sleep or time.sleep, routes, pauses)
+    paused_jobs, paused_queues = (pauses.job_ids, pauses.queue_ids) if pauses else ([], [])
+    result = build_result(jobs, query.output, next_token, truncated, missing, vanished, paused_jobs, paused_queues)
     if problem:
         raise CIWaitIncomplete(problem, result)
     return result

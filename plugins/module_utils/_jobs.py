@@ -7,8 +7,8 @@
 
 Internal to this collection: the names may change in any release.
 
-* ``JobQuery.from_options`` validates every option of a selection (``GET /jobs`` filters or
-  job ids) and names the option and what is allowed when a value is wrong; ``LIST_FILTERS``,
+* ``JobQuery.from_options`` validates every option of a selection (the job list, ``GET /<job_list>``
+  filters or job ids) and names the option and what is allowed when a value is wrong; ``LIST_FILTERS``,
   one table of option -> API parameter -> converter, drives the listing parameters;
 * ``parse_time`` accepts the API's time format, ISO 8601 with an offset, and relative ages;
 * jobs arrive already normalized by ``_xml`` (snake_case keys, repeated elements as lists);
@@ -24,8 +24,14 @@ import datetime
 import re
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import (
+    ALL_TAGS,
+    DEFAULT_JOB_LIST,
+    JOB_LISTS,
+    TAGS_BY_LIST,
+    job_list_for,
+)
 
-TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
 STATES = ('Submitted', 'Running', 'Success', 'Failed', 'Pause', 'Cancel')
 UNFINISHED_STATES = frozenset(('Submitted', 'Running', 'Pause'))
 FAILED_STATES = frozenset(('Failed', 'Cancel'))
@@ -211,12 +217,12 @@ def _choice_param(allowed):
     return lambda option, value, now: _choice(option, value, allowed)
 
 
-# The filters of GET /jobs, in one table that builds the request: option, API parameter, and the
+# The filters of GET /<job_list>, in one table that builds the request: option, API parameter, and the
 # converter ``(option, value, now) -> text or None`` that validates the value and gives the API's form.
 # A value of None, '' or [] is "not set".
 LIST_FILTERS = (
     ('queue_id', 'queueId', _text_param),
-    ('tag', 'tag', _choice_param(TAGS)),
+    ('tag', 'tag', _choice_param(ALL_TAGS)),
     ('states', 'states', _states_param),
     ('workflow_id', 'workflowId', _text_param),
     ('inventory_trigger_job_id', 'inventoryTriggerJobId', _text_param),
@@ -235,7 +241,7 @@ def _is_set(value):
 
 
 def build_list_params(options, now):
-    """The parameters of ``GET /jobs`` (without ``size``) from option values, as ``LIST_FILTERS`` says."""
+    """The parameters of ``GET /<job_list>`` (without ``size``) from option values, as ``LIST_FILTERS`` says."""
     missing = [name for name in LIST_REQUIRED if not options.get(name)]
     if missing:
         _fail(missing[0], 'select jobs with job_ids, or list them with queue_id and tag (both required for a '
@@ -263,17 +269,35 @@ def _default(value, default):
     return default if value is None else value
 
 
+def _bool(option, value):
+    """A true/false option; not set is false."""
+    value = value or False
+    if not isinstance(value, bool):
+        _fail(option, '%s must be true or false; got %r' % (option, value))
+    return value
+
+
+def validate_job_list(job_list, tag=None):
+    """The job list to read: ``job_list``, or the list that serves ``tag``; ``tag`` must be one of its tags."""
+    given = _choice('job_list', job_list or None, JOB_LISTS)
+    if not isinstance(tag, str) or tag not in ALL_TAGS:  # a wrong tag is refused with the listing filters
+        return job_list_for(given, None)
+    chosen = job_list_for(given, tag)
+    allowed = TAGS_BY_LIST[chosen]
+    if tag not in allowed:
+        _fail('tag', 'tag %s is not a tag of job_list %s, which serves only %s' % (tag, chosen, ', '.join(allowed)))
+    return chosen
+
+
 def _common_options(get):
     """The page size, output and wait options, validated, for ``JobQuery``."""
     page_size = _int('page_size', _default(get('page_size'), DEFAULT_PAGE_SIZE), 1, MAX_PAGE_SIZE,
                      'a whole number from 1 to %d' % MAX_PAGE_SIZE)
-    wait = get('wait') or False
-    if not isinstance(wait, bool):
-        _fail('wait', 'wait must be true or false; got %r' % (wait,))
     return dict(
         page_size=page_size,
         output=_choice('output', get('output') or DEFAULT_OUTPUT, OUTPUTS),
-        wait=wait,
+        wait=_bool('wait', get('wait')),
+        stop_on_pause=_bool('stop_on_pause', get('stop_on_pause')),
         wait_timeout=_number('wait_timeout', _default(get('wait_timeout'), DEFAULT_WAIT_TIMEOUT), 0, 86400,
                              'a number of seconds from 0 to 86400'),
         wait_sleep=_number('wait_sleep', _default(get('wait_sleep'), DEFAULT_WAIT_SLEEP), 0.1, 3600,
@@ -282,10 +306,17 @@ def _common_options(get):
 
 
 class JobQuery(object):
-    """A validated selection: job ids, or the filters of ``GET /jobs``; and what to do with it."""
+    """A validated selection: a job list and job ids, or the filters of ``GET /<job_list>``; and what to do with it.
+
+    ``job_list_given`` says whether the user named the job list (the by-id fallback of ``_job_api`` depends on it).
+    """
 
     def __init__(self, job_ids=None, params=None, page_size=DEFAULT_PAGE_SIZE, max_jobs=None, output=DEFAULT_OUTPUT,
-                 wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, wait_sleep=DEFAULT_WAIT_SLEEP):
+                 wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, wait_sleep=DEFAULT_WAIT_SLEEP,
+                 job_list=DEFAULT_JOB_LIST, job_list_given=False, stop_on_pause=False):
+        self.job_list = job_list
+        self.job_list_given = job_list_given
+        self.stop_on_pause = stop_on_pause
         self.job_ids = job_ids
         self.params = params or {}
         self.page_size = page_size
@@ -302,12 +333,15 @@ class JobQuery(object):
         ``ids_name`` is what the job ids are called where they came from (the lookup's terms).
         """
         common = _common_options(options.get)
+        common['job_list_given'] = _is_set(options.get('job_list'))
         if options.get('job_ids') is not None:  # an empty list selects no job (a gate then sees total 0)
             given = [name for name in LIST_ONLY_OPTIONS if _is_set(options.get(name))]
             if given:
                 _fail(given[0], '%s cannot be combined with the listing options (%s); got %s and %s'
                       % (ids_name, ', '.join(LIST_ONLY_OPTIONS), ids_name, ', '.join(given)))
+            common['job_list'] = validate_job_list(options.get('job_list'))
             return cls(job_ids=validate_job_ids(options.get('job_ids'), ids_name), **common)
+        common['job_list'] = validate_job_list(options.get('job_list'), options.get('tag'))
         params = build_list_params(options, now or datetime.datetime.now(datetime.timezone.utc))
         max_jobs = _int('max_jobs', options.get('max_jobs'), 1, None, 'a whole number of at least 1')
         return cls(params=params, max_jobs=max_jobs, **common)
@@ -383,7 +417,8 @@ def seconds_text(value):
     return ('%d' % value) if float(value).is_integer() else ('%s' % value)
 
 
-def build_result(jobs, output=DEFAULT_OUTPUT, next_token='', truncated=False, missing=(), vanished=()):
+def build_result(jobs, output=DEFAULT_OUTPUT, next_token='', truncated=False, missing=(), vanished=(),
+                 paused_jobs=(), paused_queues=()):
     """The result the module and the lookup hand out; ``output`` picks the jobs in ``jobs``."""
     if output == 'failed':
         returned = [job for job in jobs if _text_of(job, 'state') in FAILED_STATES]
@@ -398,4 +433,6 @@ def build_result(jobs, output=DEFAULT_OUTPUT, next_token='', truncated=False, mi
         'truncated': truncated,
         'missing_job_ids': list(missing),
         'vanished_job_ids': list(vanished),
+        'paused_job_ids': list(paused_jobs),
+        'paused_queue_ids': list(paused_queues),
     }

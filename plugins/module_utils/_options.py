@@ -18,6 +18,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.qcloud.ci.plugins.module_utils._client import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import ALL_TAGS, JOB_LISTS
 from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (
     DEFAULT_OUTPUT,
     DEFAULT_PAGE_SIZE,
@@ -26,7 +27,6 @@ from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (
     ORDERS,
     OUTPUTS,
     STATES,
-    TAGS,
 )
 
 # Options renamed after 1.0.0: the old names keep working until this version.
@@ -51,10 +51,11 @@ CONNECTION_ARGSPEC = dict(
 )
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGSPEC)
 
-# The GET /jobs filters and the page controls, shared by the module and the lookup.
+# The job list, its GET /<job_list> filters and the page controls, shared by the module and the lookup.
 SELECTION_ARGSPEC = dict(
+    job_list=dict(type='str', choices=list(JOB_LISTS)),
     queue_id=dict(type='str'),
-    tag=dict(type='str', choices=list(TAGS)),
+    tag=dict(type='str', choices=list(ALL_TAGS)),
     states=dict(type='list', elements='str', choices=['All'] + list(STATES)),
     workflow_id=dict(type='str'),
     inventory_trigger_job_id=dict(type='str'),
@@ -74,6 +75,7 @@ INFO_MODULE_ARGSPEC = dict(
     output=dict(type='str', default=DEFAULT_OUTPUT, choices=list(OUTPUTS), aliases=['return_jobs'],
                 deprecated_aliases=[dict(name='return_jobs', **DEPRECATED_IN)]),
     wait=dict(type='bool', default=False),
+    stop_on_pause=dict(type='bool', default=False),
     wait_timeout=dict(type='float', default=DEFAULT_WAIT_TIMEOUT),
     wait_sleep=dict(type='float', default=DEFAULT_WAIT_SLEEP),
 )

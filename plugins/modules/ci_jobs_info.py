@@ -8,14 +8,17 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: ci_jobs_info
-short_description: List Tencent Cloud CI AI jobs, or get them by id, and summarize how they ended
+short_description: List Tencent Cloud CI jobs, or get them by id, and summarize how they ended
 version_added: 1.0.0
 description:
-  - Lists the content-recognition jobs of a Tencent Cloud COS Cloud Infinite (CI) queue (C(GET /jobs)) with every
-    filter the API has, following every page, or gets jobs by id (C(GET /jobs/<ids>)).
+  - Lists the jobs of a Tencent Cloud COS Cloud Infinite (CI) queue with every filter the API has, following every
+    page, or gets jobs by id. It covers every job family, media processing and AI jobs (C(GET /jobs)), image
+    processing (C(GET /pic_jobs)), document processing (C(GET /doc_jobs)) and speech recognition
+    (C(GET /asr_jobs)); O(job_list) picks the list, or O(tag) does.
   - Returns the jobs normalized to snake_case and a RV(summary) to gate a deployment on.
-  - Can wait until the selected jobs have finished, polling only the jobs that have not.
-  - Covers the job types C(Translation), C(SpeechRecognition) and C(WordsGeneralize).
+  - Can wait until the selected jobs have finished, polling only the jobs that have not, and can stop waiting at
+    once when a job or its queue is paused (O(stop_on_pause)).
+  - Before 1.1.0 only the AI job types C(Translation), C(SpeechRecognition) and C(WordsGeneralize) were covered.
 author:
   - qcloud.ci contributors (@qcloud-ci)
 extends_documentation_fragment:
@@ -66,6 +69,21 @@ options:
         once, saying so.
     type: bool
     default: false
+  stop_on_pause:
+    description:
+      - With O(wait=true), stop waiting at once and fail when a selected unfinished job is in state C(Pause), or the
+        queue it waits in is C(Paused). A paused job or queue does not move on by itself, so a gate would
+        otherwise wait out all of O(wait_timeout).
+      - The failure names the jobs and the queues, and returns the whole result with RV(paused_job_ids) and
+        RV(paused_queue_ids).
+      - Before every poll, the queues of the unfinished jobs are read, one request per queue type (media or AI
+        queues for O(job_list=jobs), depending on the tag; picture, document and speech queues for the other lists).
+        When a queue type cannot be read (for example without the permission to list queues), a warning says so
+        and only jobs in state C(Pause) stop the wait.
+      - V(false) waits for paused jobs like for any other unfinished job, as before 1.1.0.
+    type: bool
+    default: false
+    version_added: 1.1.0
   wait_timeout:
     description:
       - With O(wait=true), fail after this many seconds if jobs are still unfinished. The failure names each
@@ -86,8 +104,11 @@ seealso:
     plugin_type: lookup
     description: The same jobs and summary on the controller, in a template or a condition.
   - name: Pulling content recognition jobs in batches
-    description: Tencent Cloud's reference of C(GET /jobs).
+    description: Tencent Cloud's reference of C(GET /jobs) for AI jobs.
     link: https://www.tencentcloud.com/document/product/1045/50305
+  - name: DescribeMediaJobs
+    description: Tencent Cloud's reference of C(GET /jobs) for media processing jobs.
+    link: https://www.tencentcloud.com/document/product/1045/50356
 '''
 
 EXAMPLES = r'''
@@ -115,6 +136,27 @@ EXAMPLES = r'''
     that:
       - speech.summary.all_succeeded
     fail_msg: "Failed jobs: {{ speech.summary.failed_job_ids | join(', ') }}"
+
+- name: Wait for the HLS transcodes of a queue, but fail at once if a job or the queue is paused
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p2242ab62c7c94486915508540933a2c6
+    tag: Transcode
+    start_creation_time: 2h
+    wait: true
+    stop_on_pause: true
+    output: failed
+  register: transcodes
+
+- name: Check the document conversions (job_list doc_jobs follows from the tag)
+  qcloud.ci.ci_jobs_info:
+    bucket: examplebucket-1250000000
+    region: ap-guangzhou
+    queue_id: p0db4bc2d2b1c4e6e8e1a1e2a7d3c9f01
+    tag: DocProcess
+    output: none
+  register: conversions
 
 - name: Wait up to ten minutes for two jobs to finish
   qcloud.ci.ci_jobs_info:
@@ -213,7 +255,10 @@ jobs:
     operation:
       description:
         - The job's parameters and results, by type, for example C(translation) and C(ai_translate_result),
-          C(speech_recognition) and C(speech_recognition_result), C(words_generalize) and C(words_generalize_result).
+          C(speech_recognition) and C(speech_recognition_result), C(words_generalize) and C(words_generalize_result),
+          C(template_id), C(output) and C(media_result) of a C(Transcode) job.
+        - The fields each tag holds, and their types, are listed in the guide
+          R(Job fields by tag,ansible_collections.qcloud.ci.docsite.guide_job_fields).
       type: dict
     workflow:
       description: The workflow that started the job, if one did (C(workflow_id), C(workflow_name), C(run_id), C(name)).
@@ -271,6 +316,23 @@ vanished_job_ids:
   returned: always
   type: list
   elements: str
+  version_added: 1.1.0
+paused_job_ids:
+  description:
+    - With O(stop_on_pause=true), the ids of the unfinished jobs in state C(Pause) that stopped the wait.
+    - V([]) when nothing is paused, and always without O(stop_on_pause=true).
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.1.0
+paused_queue_ids:
+  description:
+    - With O(stop_on_pause=true), the ids of the C(Paused) queues of unfinished jobs that stopped the wait.
+    - V([]) when nothing is paused, and always without O(stop_on_pause=true).
+  returned: always
+  type: list
+  elements: str
+  sample: [p893bcda225bf4945a378da6662e81a89]
   version_added: 1.1.0
 error:
   description: What failed, when a request to CI failed.

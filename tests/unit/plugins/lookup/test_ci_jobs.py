@@ -19,6 +19,7 @@ from ansible.template import Templar  # noqa: E402 pylint: disable=wrong-import-
 
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIError  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._execute import execute  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import ALL_TAGS  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.compat import names_option, trust_as_template  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.plugin_utils import _lookup  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
@@ -162,7 +163,7 @@ def test_a_security_token_is_sent(scripted_http):
 # --- on_missing ------------------------------------------------------------------------------
 
 def test_on_missing_error_is_the_default(scripted_http):
-    scripted_http([page(('a1', 'Success'), NonExistJobIds='x1,x2')])
+    scripted_http([page(('a1', 'Success'), NonExistJobIds='x1,x2'), page(NonExistJobIds='x1,x2')])  # /jobs, /ai_jobs
     with pytest.raises(AnsibleLookupError) as caught:
         run(['a1', 'x1', 'x2'], **DIRECT)
     assert caught.value.message == ('The CI service does not know 2 job id(s): x1, x2 '
@@ -170,20 +171,20 @@ def test_on_missing_error_is_the_default(scripted_http):
 
 
 def test_on_missing_warn_leaves_them_out_with_a_warning(scripted_http, warnings):
-    scripted_http([page(('a1', 'Success'), NonExistJobIds='x1')])
+    scripted_http([page(('a1', 'Success'), NonExistJobIds='x1'), page(NonExistJobIds='x1')])
     jobs = run(['a1', 'x1'], on_missing='warn', **DIRECT)
     assert [j['job_id'] for j in jobs] == ['a1']
     assert warnings == ['The CI service does not know 1 job id(s): x1']
 
 
 def test_on_missing_skip_is_silent(scripted_http, warnings):
-    scripted_http([page(NonExistJobIds='x1')])
+    scripted_http([page(NonExistJobIds='x1'), page(NonExistJobIds='x1')])
     assert run(['x1'], on_missing='skip', **DIRECT) == []
     assert warnings == []
 
 
 def test_on_missing_with_a_summary(scripted_http, warnings):
-    scripted_http([page(('a1', 'Failed'), NonExistJobIds='x1')])
+    scripted_http([page(('a1', 'Failed'), NonExistJobIds='x1'), page(NonExistJobIds='x1')])
     result = run(['a1', 'x1'], on_missing='warn', output='summary', **DIRECT)
     assert result[0]['total'] == 1 and result[0]['failed_job_ids'] == ['a1']
     assert len(warnings) == 1
@@ -298,7 +299,7 @@ def test_terms_with_listing_options_fail_naming_the_option(scripted_http):
 
 
 @pytest.mark.parametrize('option, value, allowed', [
-    ('tag', 'Translate', 'Translation, SpeechRecognition, WordsGeneralize'),
+    ('tag', 'Translate', ', '.join(ALL_TAGS)),
     ('states', ['Done'], 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('order_by_time', 'newest', 'Desc, Asc'),
     ('output', 'count', 'jobs, summary'),
@@ -332,3 +333,31 @@ def test_one_client_serves_every_term(scripted_http):
     assert len(jobs) == 260
     assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [200, 60]
     assert adapter.sessions == 1
+
+
+def test_terms_unknown_at_jobs_are_found_at_ai_jobs(scripted_http):
+    adapter = scripted_http([page(('a1', 'Success'), NonExistJobIds='b2'), page(('b2', 'Running'))])
+    jobs = run(['b2', 'a1'], **DIRECT)
+    assert [j['job_id'] for j in jobs] == ['b2', 'a1']
+    assert [r[0].url for r in adapter.requests] == [ENDPOINT + '/jobs/b2%2Ca1', ENDPOINT + '/ai_jobs/b2']
+
+
+@pytest.mark.parametrize('options, path', [
+    (dict(tag='PicProcess'), '/pic_jobs'),
+    (dict(tag='DocProcess'), '/doc_jobs'),
+    (dict(tag='SpeechRecognition', job_list='asr_jobs'), '/asr_jobs'),
+    (dict(tag='Transcode'), '/jobs'),
+])
+def test_the_listing_reads_the_list_of_the_tag_or_of_job_list(scripted_http, options, path):
+    adapter = scripted_http([page(('a1', 'Success'))])
+    jobs = run([], queue_id='q1', **dict(DIRECT, **options))
+    assert [j['job_id'] for j in jobs] == ['a1']
+    assert adapter.requests[0][0].url.split('?')[0] == ENDPOINT + path
+
+
+def test_a_tag_the_job_list_does_not_serve_is_a_lookup_error_naming_the_allowed_tags(scripted_http):
+    adapter = scripted_http([])
+    with pytest.raises(AnsibleLookupError) as caught:
+        run([], queue_id='q1', tag='Transcode', job_list='pic_jobs', **DIRECT)
+    assert caught.value.message == 'tag Transcode is not a tag of job_list pic_jobs, which serves only PicProcess'
+    assert adapter.requests == []

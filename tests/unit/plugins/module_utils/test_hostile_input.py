@@ -78,7 +78,8 @@ def test_listing_keeps_every_job_whose_id_is_structured(scripted):
 
 
 def test_get_by_id_ignores_a_job_whose_id_is_structured(scripted):
-    harness = scripted([(200, page(STRUCTURED + plain('c', 'Success')))])
+    # the id /jobs left unanswered is asked once more at /ai_jobs (1.1.0), which does not know it either
+    harness = scripted([(200, page(STRUCTURED + plain('c', 'Success'))), (200, page(''))])
     result = _job_api.run(harness.client, _jobs.JobQuery.from_options({'job_ids': ['a', 'c']}))
     assert [j['job_id'] for j in result['jobs']] == ['c'] and result['missing_job_ids'] == ['a']
 

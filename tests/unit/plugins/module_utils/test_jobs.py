@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from ansible_collections.qcloud.ci.plugins.module_utils import _client, _job_api, _jobs
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import ALL_TAGS
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import (
     CIDeadlineExceeded,
     CIRequestError,
@@ -47,11 +48,16 @@ def refused(options, now=NOW):
 
 
 class FakeService(object):
-    """Pages ``jobs`` by position like the service (``size`` and an opaque ``NextToken``)."""
+    """Pages ``jobs`` by position like the service (``size`` and an opaque ``NextToken``) on any list path.
 
-    def __init__(self, jobs, overserve=0, repeat_first=False):
+    ``GET /<list>/<ids>`` answers from ``jobs``; ``GET /ai_jobs/<ids>`` from ``ai_jobs`` (AI jobs that only
+    that route knows).
+    """
+
+    def __init__(self, jobs, overserve=0, repeat_first=False, ai_jobs=()):
         self.jobs = list(jobs)
         self.by_id = dict((j.get('job_id'), j) for j in self.jobs)
+        self.ai_by_id = dict((j.get('job_id'), j) for j in ai_jobs)
         self.overserve = overserve        # answer this many jobs more than asked for
         self.repeat_first = repeat_first  # repeat the last job of a page at the start of the next
         self.calls = []
@@ -59,11 +65,13 @@ class FakeService(object):
     def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
         params = dict(params or {})
         self.calls.append((path, params))
-        if path.startswith('/jobs/'):
-            ids = path[len('/jobs/'):].split(',')
+        route, by_id, rest = path[1:].partition('/')
+        if by_id:
+            ids = rest.split(',')
             assert len(ids) <= _job_api.IDS_PER_REQUEST
-            found = [dict(self.by_id[i]) for i in ids if i in self.by_id]
-            return {'jobs_detail': found, 'non_exist_job_ids': [','.join(i for i in ids if i not in self.by_id)]}
+            known = self.ai_by_id if route == 'ai_jobs' else self.by_id
+            found = [dict(known[i]) for i in ids if i in known]
+            return {'jobs_detail': found, 'non_exist_job_ids': [','.join(i for i in ids if i not in known)]}
         start = int(params.get('nextToken') or 0)
         size = int(params['size'])
         assert 1 <= size <= _jobs.MAX_PAGE_SIZE
@@ -207,8 +215,8 @@ def test_states_as_a_comma_string():
 
 
 @pytest.mark.parametrize('option, value, allowed', [
-    ('tag', 'Translate', 'Translation, SpeechRecognition, WordsGeneralize'),
-    ('tag', 'translation', 'Translation, SpeechRecognition, WordsGeneralize'),
+    ('tag', 'Translate', ', '.join(ALL_TAGS)),
+    ('tag', 'translation', ', '.join(ALL_TAGS)),
     ('states', ['Success', 'Done'], 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('states', 'Succeeded', 'All, Submitted, Running, Success, Failed, Pause, Cancel'),
     ('order_by_time', 'desc', 'Desc, Asc'),
@@ -438,7 +446,8 @@ def test_ids_are_fetched_in_batches_of_200_in_the_order_asked():
     service = FakeService(many(420))
     wanted = list(reversed(ids(service.jobs))) + ['unknown1', 'unknown2']
     result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': wanted}))
-    assert [len(path.split('/')[-1].split(',')) for path, dummy in service.calls] == [200, 200, 22]
+    assert [(path.split('/')[1], len(path.split('/')[-1].split(','))) for path, dummy in service.calls] == [
+        ('jobs', 200), ('jobs', 200), ('jobs', 22), ('ai_jobs', 2)]
     assert ids(result['jobs']) == wanted[:420]
     assert result['missing_job_ids'] == ['unknown1', 'unknown2']
     assert (result['next_token'], result['truncated']) == ('', False)
@@ -611,7 +620,9 @@ def test_a_job_that_vanishes_while_waiting_is_reported_as_vanished_and_the_wait_
     assert error.msg == ('1 job(s) vanished while waiting (the service no longer knows them; their last known state '
                          'is kept in jobs): b')
     result = error.result
-    assert sorted(result) == ['jobs', 'missing_job_ids', 'next_token', 'summary', 'truncated', 'vanished_job_ids']
+    assert sorted(result) == ['jobs', 'missing_job_ids', 'next_token', 'paused_job_ids', 'paused_queue_ids', 'summary',
+                              'truncated', 'vanished_job_ids']
+    assert result['paused_job_ids'] == [] and result['paused_queue_ids'] == []
     assert result['vanished_job_ids'] == ['b'] and result['missing_job_ids'] == []
     assert [(j['job_id'], j['state']) for j in result['jobs']] == [('a', 'Success'), ('b', 'Running')]
     assert result['summary']['finished'] is False
@@ -772,3 +783,258 @@ def test_an_empty_job_ids_list_selects_no_job_without_a_request():
     result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': []}))
     assert service.calls == []
     assert result['jobs'] == [] and result['summary']['total'] == 0 and not result['summary']['all_succeeded']
+
+
+# --- job lists (1.1.0) -----------------------------------------------------------------------
+
+def media_job(job_id, state='Success', tag='Transcode', queue_id='pmedia'):
+    return {'job_id': job_id, 'state': state, 'tag': tag, 'queue_id': queue_id}
+
+
+@pytest.mark.parametrize('options, path', [
+    ({'tag': 'Translation'}, '/jobs'),
+    ({'tag': 'Transcode'}, '/jobs'),
+    ({'tag': 'PicProcess'}, '/pic_jobs'),
+    ({'tag': 'DocProcess'}, '/doc_jobs'),
+    ({'tag': 'SpeechRecognition', 'job_list': 'asr_jobs'}, '/asr_jobs'),
+    ({'tag': 'SpeechRecognition', 'job_list': 'jobs'}, '/jobs'),
+])
+def test_the_listing_reads_the_list_of_the_tag_or_of_job_list(options, path):
+    service = FakeService([media_job('a', tag=options['tag'])])
+    result = _job_api.run(service, query(**options))
+    assert service.calls == [(path, {'queueId': LISTING['queue_id'], 'tag': options['tag'], 'size': '100'})]
+    assert ids(result['jobs']) == ['a']
+
+
+def test_a_1_0_0_listing_sends_exactly_what_1_0_0_sent():
+    service = FakeService(many(3))
+    _job_api.run(service, query(states=['Failed'], order_by_time='Asc', page_size=2))
+    assert service.calls == [
+        ('/jobs', {'queueId': LISTING['queue_id'], 'tag': 'Translation', 'states': 'Failed', 'orderByTime': 'Asc',
+                   'size': '2'}),
+        ('/jobs', {'queueId': LISTING['queue_id'], 'tag': 'Translation', 'states': 'Failed', 'orderByTime': 'Asc',
+                   'size': '2', 'nextToken': '2'})]
+
+
+@pytest.mark.parametrize('job_list, tag, allowed', [
+    ('pic_jobs', 'Transcode', 'PicProcess'),
+    ('doc_jobs', 'PicProcess', 'DocProcess'),
+    ('asr_jobs', 'Translation', 'SpeechRecognition'),
+    ('jobs', 'DocProcess', ', '.join(_jobs.TAGS_BY_LIST['jobs'])),
+])
+def test_a_tag_the_list_does_not_serve_is_refused_naming_the_tags_it_serves(job_list, tag, allowed):
+    error = refused(dict(LISTING, job_list=job_list, tag=tag))
+    assert error.option == 'tag'
+    assert error.msg == 'tag %s is not a tag of job_list %s, which serves only %s' % (tag, job_list, allowed)
+
+
+@pytest.mark.parametrize('job_list', ['ai_jobs', 'Jobs', 'file_jobs', 3])
+def test_an_unknown_job_list_is_refused_naming_the_lists(job_list):
+    error = refused(dict(LISTING, job_list=job_list))
+    assert error.option == 'job_list'
+    assert error.msg == 'job_list must be one of jobs, pic_jobs, doc_jobs, asr_jobs; got %r' % (job_list,)
+
+
+@pytest.mark.parametrize('job_list', ['pic_jobs', 'doc_jobs', 'asr_jobs'])
+def test_jobs_by_id_follow_job_list_and_only_jobs_asks_ai_jobs_for_unknown_ids(job_list):
+    service = FakeService([job('a')], ai_jobs=[job('b')])
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'job_list': job_list}))
+    assert [path for path, dummy in service.calls] == ['/%s/a,b' % job_list]
+    assert ids(result['jobs']) == ['a'] and result['missing_job_ids'] == ['b']
+
+
+@pytest.mark.parametrize('given', [{}, {'job_list': 'jobs'}])
+def test_ids_unknown_at_jobs_are_asked_once_at_ai_jobs(given):
+    service = FakeService([job('a'), job('c')], ai_jobs=[job('b')])
+    wanted = ['b', 'a', 'ghost', 'c']
+    result = _job_api.run(service, _jobs.JobQuery.from_options(dict(given, job_ids=wanted)))
+    assert [path for path, dummy in service.calls] == ['/jobs/b,a,ghost,c', '/ai_jobs/b,ghost']
+    assert ids(result['jobs']) == ['b', 'a', 'c']
+    assert result['missing_job_ids'] == ['ghost']
+
+
+def test_no_ai_jobs_request_when_jobs_knows_every_id():
+    service = FakeService([job('a'), job('b')])
+    _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b']}))
+    assert [path for path, dummy in service.calls] == ['/jobs/a,b']
+
+
+def test_a_failed_ai_jobs_request_leaves_the_ids_missing_with_a_warning():
+    class NoAiRoute(FakeService):
+        def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
+            if path.startswith('/ai_jobs/'):
+                self.calls.append((path, {}))
+                raise CIRequestError('Not Found', 'GET', path, status=404, code='NoSuchKey', request_id='r1')
+            return FakeService.get(self, path, params)
+
+    warnings = []
+    service = NoAiRoute([job('a')])
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'x']}), warnings.append)
+    assert [path for path, dummy in service.calls] == ['/jobs/a,x', '/ai_jobs/x']
+    assert ids(result['jobs']) == ['a'] and result['missing_job_ids'] == ['x']
+    assert len(warnings) == 1
+    assert warnings[0].startswith('1 job id(s) unknown at /jobs could not be asked at /ai_jobs, so they are '
+                                  'reported missing: CI request GET /ai_jobs/x failed: HTTP 404 NoSuchKey')
+
+
+class Moving(FakeService):
+    """Jobs by id on any route move along the given state sequences, one step per request that names them."""
+
+    def __init__(self, jobs, progress, ai_jobs=()):
+        FakeService.__init__(self, jobs, ai_jobs=ai_jobs)
+        self.progress = dict((k, list(v)) for k, v in progress.items())
+
+    def get(self, path, params=None, check=None, deadline=None):  # pylint: disable=unused-argument
+        route, by_id, rest = path[1:].partition('/')
+        known = self.ai_by_id if route == 'ai_jobs' else self.by_id
+        for job_id in rest.split(',') if by_id else []:
+            if self.progress.get(job_id) and job_id in known:
+                known[job_id] = dict(known[job_id], state=self.progress[job_id].pop(0))
+        return FakeService.get(self, path, params)
+
+
+def test_a_job_read_at_ai_jobs_is_polled_there():
+    clock = Clock()
+    service = Moving([job('a', 'Running')], {'a': ['Running', 'Success'], 'b': ['Running', 'Running', 'Success']},
+                     ai_jobs=[job('b', 'Submitted')])
+    result = _job_api.run(service, _jobs.JobQuery.from_options({'job_ids': ['a', 'b'], 'wait': True, 'wait_sleep': 1}),
+                          clock=clock.time, sleep=clock.sleep)
+    assert [path for path, dummy in service.calls] == ['/jobs/a,b', '/ai_jobs/b', '/ai_jobs/b', '/jobs/a',
+                                                       '/ai_jobs/b']
+    assert [(j['job_id'], j['state']) for j in result['jobs']] == [('a', 'Success'), ('b', 'Success')]
+
+
+def test_wait_polls_the_jobs_of_a_listing_at_their_list():
+    clock = Clock()
+    service = Moving([media_job('a', 'Running', tag='PicProcess')], {'a': ['Success']})
+    _job_api.run(service, query(tag='PicProcess', wait=True, wait_sleep=1), clock=clock.time, sleep=clock.sleep)
+    assert [path for path, dummy in service.calls] == ['/pic_jobs', '/pic_jobs/a']
+
+
+# --- stop_on_pause (1.1.0) -------------------------------------------------------------------
+
+class Queues(object):
+    """``queue_states`` for tests: ``states`` by queue type and id; every call is recorded."""
+
+    def __init__(self, states=None, fail=None):
+        self.states = states or {}
+        self.fail = fail
+        self.calls = []
+
+    def __call__(self, client, queue_type, queue_ids, deadline=None):
+        self.calls.append((queue_type, list(queue_ids), deadline))
+        if self.fail is not None:
+            raise self.fail
+        known = self.states.get(queue_type, {})
+        return dict((queue_id, known.get(queue_id)) for queue_id in queue_ids)
+
+
+def run_pausing(service, queues, clock=None, **options):
+    clock = clock or Clock()
+    values = dict(LISTING, wait=True, stop_on_pause=True, wait_sleep=1, wait_timeout=60)
+    values.update(options)
+    return _job_api.run(service, _jobs.JobQuery.from_options(values, now=NOW), clock=clock.time, sleep=clock.sleep,
+                        queue_states=queues)
+
+
+def test_a_job_in_pause_stops_the_wait_at_once_naming_it():
+    clock = Clock()
+    service = FakeService([media_job('a', 'Running', tag='Translation', queue_id='pai'),
+                           media_job('b', 'Pause', tag='Translation', queue_id='pai'), media_job('c')])
+    queues = Queues({'ai': {'pai': 'Active'}})
+    with pytest.raises(CIWaitIncomplete) as caught:
+        run_pausing(service, queues, clock)
+    assert caught.value.msg == 'Stopped waiting (stop_on_pause): 1 job(s) in state Pause: b'
+    result = caught.value.result
+    assert result['paused_job_ids'] == ['b'] and result['paused_queue_ids'] == []
+    assert ids(result['jobs']) == ['a', 'b', 'c'] and result['summary']['finished'] is False
+    assert clock.sleeps == [] and [path for path, dummy in service.calls] == ['/jobs']
+    assert queues.calls == [('ai', ['pai'], 1060.0)]  # one request per queue type, with the wait's deadline
+
+
+def test_a_paused_queue_stops_the_wait_naming_the_queue_one_request_per_queue_type():
+    service = FakeService([media_job('a', 'Running', tag='Translation', queue_id='pai'),
+                           media_job('b', 'Submitted', tag='WordsGeneralize', queue_id='pai2'),
+                           media_job('c', 'Running', tag='Transcode', queue_id='pmedia'),
+                           media_job('d', 'Running', tag='Transcode', queue_id='pmedia')])
+    queues = Queues({'ai': {'pai': 'Active', 'pai2': 'Active'}, 'media': {'pmedia': 'Paused'}})
+    with pytest.raises(CIWaitIncomplete) as caught:
+        run_pausing(service, queues, job_ids=['a', 'b', 'c', 'd'], queue_id=None, tag=None)
+    assert caught.value.msg == 'Stopped waiting (stop_on_pause): 1 queue(s) Paused: pmedia'
+    assert caught.value.result['paused_queue_ids'] == ['pmedia'] and caught.value.result['paused_job_ids'] == []
+    assert sorted((t, ids_) for t, ids_, dummy in queues.calls) == [('ai', ['pai', 'pai2']), ('media', ['pmedia'])]
+
+
+@pytest.mark.parametrize('tag, job_list, queue_type', [
+    ('PicProcess', None, 'picture'), ('DocProcess', None, 'document'), ('SpeechRecognition', 'asr_jobs', 'speech'),
+    ('SpeechRecognition', None, 'ai'), ('Snapshot', None, 'media'),
+])
+def test_each_list_asks_the_queues_of_its_queue_type(tag, job_list, queue_type):
+    service = FakeService([media_job('a', 'Running', tag=tag, queue_id='q1')])
+    queues = Queues({queue_type: {'q1': 'Paused'}})
+    with pytest.raises(CIWaitIncomplete) as caught:
+        run_pausing(service, queues, tag=tag, job_list=job_list)
+    assert caught.value.result['paused_queue_ids'] == ['q1']
+    assert [t for t, dummy, dummy2 in queues.calls] == [queue_type]
+
+
+def test_the_queues_are_asked_again_each_round_and_a_pause_later_stops_the_wait():
+    clock = Clock()
+    service = Moving([media_job('a', 'Running')], {'a': ['Running', 'Pause']})
+    queues = Queues({'media': {'pmedia': 'Active'}})
+    with pytest.raises(CIWaitIncomplete) as caught:
+        run_pausing(service, queues, clock, tag='Transcode')
+    assert caught.value.result['paused_job_ids'] == ['a']
+    assert clock.sleeps == [1.0, 1.0] and len(queues.calls) == 3
+
+
+def test_without_stop_on_pause_a_paused_job_is_waited_for_and_no_queue_is_asked():
+    clock = Clock()
+    service = Moving([media_job('a', 'Pause')], {'a': ['Pause', 'Running', 'Success']})
+    queues = Queues({'media': {'pmedia': 'Paused'}})
+    result = run_pausing(service, queues, clock, tag='Transcode', stop_on_pause=False)
+    assert queues.calls == [] and clock.sleeps == [1.0, 1.0, 1.0]
+    assert result['paused_job_ids'] == [] and result['paused_queue_ids'] == []
+    assert result['summary']['all_succeeded'] is True
+
+
+def test_nothing_paused_waits_as_before_and_the_result_has_empty_paused_lists():
+    clock = Clock()
+    service = Moving([media_job('a', 'Running'), media_job('b', 'Running', queue_id=None)], {'a': ['Success'],
+                                                                                              'b': ['Success']})
+    queues = Queues({'media': {'pmedia': 'Active'}})
+    result = run_pausing(service, queues, clock, tag='Transcode')
+    assert result['paused_job_ids'] == [] and result['paused_queue_ids'] == []
+    assert queues.calls == [('media', ['pmedia'], 1060.0)]  # a job without a queue id asks nothing for it
+
+
+def test_a_queue_type_that_cannot_be_read_is_warned_about_once_and_jobs_in_pause_still_stop_the_wait():
+    clock = Clock()
+    warnings = []
+    service = Moving([media_job('a', 'Running')], {'a': ['Running', 'Pause']})
+    queues = Queues(fail=CIRequestError('Forbidden', 'GET', '/queue', status=403, code='AccessDenied'))
+    values = dict(LISTING, tag='Transcode', wait=True, stop_on_pause=True, wait_sleep=1)
+    with pytest.raises(CIWaitIncomplete) as caught:
+        _job_api.run(service, _jobs.JobQuery.from_options(values, now=NOW), warnings.append, clock=clock.time,
+                     sleep=clock.sleep, queue_states=queues)
+    assert caught.value.result['paused_job_ids'] == ['a']
+    assert len(queues.calls) == 1 and len(warnings) == 1
+    assert warnings[0].startswith('stop_on_pause cannot see the state of the media queues, so only jobs in Pause '
+                                  'stop the wait: CI request GET /queue failed: HTTP 403 AccessDenied')
+
+
+def test_a_queue_request_past_the_deadline_ends_the_wait_as_a_timeout():
+    clock = Clock()
+    service = FakeService([media_job('a', 'Running')])
+    queues = Queues(fail=CIDeadlineExceeded('deadline reached', 'GET', '/queue'))
+    with pytest.raises(CIWaitIncomplete) as caught:
+        run_pausing(service, queues, clock, tag='Transcode', wait_timeout=30)
+    assert caught.value.msg == 'Timed out after 30 seconds waiting for 1 job(s) to finish: a (Running)'
+    assert caught.value.result['paused_job_ids'] == [] and clock.sleeps == []
+
+
+@pytest.mark.parametrize('value', ['yes', 1, 'true'])
+def test_stop_on_pause_must_be_a_boolean(value):
+    error = refused(dict(LISTING, stop_on_pause=value))
+    assert error.option == 'stop_on_pause'
+    assert error.msg == 'stop_on_pause must be true or false; got %r' % (value,)

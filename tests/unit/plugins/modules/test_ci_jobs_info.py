@@ -21,6 +21,7 @@ from ansible_collections.qcloud.ci.tests.unit.compat import patch_module_args  #
 
 from ansible_collections.qcloud.ci.plugins.doc_fragments import connection, selection  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils import _execute  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import ALL_TAGS  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._options import (  # noqa: E402 pylint: disable=wrong-import-position
     INFO_MODULE_ARGSPEC, argument_spec,
 )
@@ -123,10 +124,10 @@ def test_check_mode_gives_the_same_result(capsys, scripted_http):
 
 
 def test_by_id_with_unknown_ids(capsys, scripted_http):
-    adapter = scripted_http([page(('a1', 'Success'), NonExistJobIds='x1')])
+    adapter = scripted_http([page(('a1', 'Success'), NonExistJobIds='x1'), page(NonExistJobIds='x1')])
     code, result = run_module(capsys, dict(CONNECTION, job_ids=['x1', 'a1']))
     assert code == 0
-    assert adapter.requests[0][0].url == ENDPOINT + '/jobs/x1%2Ca1'
+    assert [r[0].url for r in adapter.requests] == [ENDPOINT + '/jobs/x1%2Ca1', ENDPOINT + '/ai_jobs/x1']
     assert [j['job_id'] for j in result['jobs']] == ['a1']
     assert result['missing_job_ids'] == ['x1']
 
@@ -226,7 +227,7 @@ def test_bad_values_fail_naming_the_option_before_any_request(capsys, scripted_h
 
 
 @pytest.mark.parametrize('args, words', [
-    (dict(tag='Translate'), 'value of tag must be one of: Translation, SpeechRecognition, WordsGeneralize, got: Translate'),
+    (dict(tag='Translate'), 'value of tag must be one of: %s, got: Translate' % ', '.join(ALL_TAGS)),
     (dict(states=['Done']), 'value of states must be one or more of: All, Submitted, Running, Success, Failed, Pause, '
                             'Cancel. Got no match for: Done'),
     (dict(order_by_time='newest'), 'value of order_by_time must be one of: Desc, Asc, got: newest'),
@@ -301,8 +302,8 @@ def test_wait_timeout_fails_naming_the_jobs_and_still_returns_them(capsys, scrip
 def test_a_job_that_vanishes_while_waiting_fails_the_task_with_the_whole_result(capsys, scripted_http, monkeypatch):
     clock = FakeTime()
     monkeypatch.setattr(_execute, 'time', clock)
-    scripted_http([page(('a1', 'Running'), ('b2', 'Running')), page(('a1', 'Running'), NonExistJobIds='b2'),
-                   page(('a1', 'Success'))])
+    scripted_http([page(('a1', 'Running'), ('b2', 'Running')), page(NonExistJobIds='x9'),
+                   page(('a1', 'Running'), NonExistJobIds='b2'), page(('a1', 'Success'))])
     result = failed(capsys, dict(CONNECTION, job_ids=['a1', 'b2', 'x9'], wait=True, wait_sleep=1))
     assert result['msg'] == ('1 job(s) vanished while waiting (the service no longer knows them; their last known '
                              'state is kept in jobs): b2')
