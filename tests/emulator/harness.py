@@ -19,7 +19,8 @@ molecule's ``prepare.yml``), the same class through a small command line::
 
     python3 tests/emulator/harness.py start --state-file DIR/emulator.json [--jobs FILE]...
         [--credential ID KEY [TOKEN]]... [--bucket B] [--region R] [--tls-cert PEM --tls-key PEM]
-        [--fault SPEC]... [--fault-seed N] [--lifetime SECONDS]
+        [--fault SPEC]... [--fault-seed N] [--lifetime SECONDS] [--queues FILE]... [--habits realistic|plain]
+        [--manual-clock]
                                     # prints the URL; the emulator keeps running in the background
     python3 tests/emulator/harness.py status --state-file DIR/emulator.json   # prints the URL, or exit 1
     python3 tests/emulator/harness.py stop --state-file DIR/emulator.json     # stops it, removes the file
@@ -38,11 +39,14 @@ emulator's stdout and stderr). Without ``--jobs`` the sample data set is served;
 * ``tls_cert``/``tls_key``: serve HTTPS (``ca_file`` lets the control calls verify it);
   ``tls_material.py`` next to this file makes a test CA and a certificate for 127.0.0.1.
 * ``faults``/``fault_seed``: initial faults; ``extra_args``: any other command-line options.
+* ``queues``: list of queue seed JSONL paths; ``habits``: ``realistic`` (the emulator's default) or
+  ``plain``; ``manual_clock``: the transition clock moves only through ``advance_clock``.
 * ``lifetime``: the emulator exits by itself after this many seconds (default 600).
 
 Methods: ``start()`` (done by ``with``), ``stop()`` (SIGTERM, wait, kill after a timeout;
 returns the exit code), ``stats()`` (read once no request is in flight), ``wait_for(predicate)``,
-``set_faults(list, seed=0)``, ``reset()``, ``load_jobs(path_or_lines)``,
+``set_faults(list, seed=0)``, ``reset()``, ``load_jobs(path_or_lines)``, ``load_queues(path_or_lines)``,
+``advance_clock(seconds)``,
 ``control(method, path, payload)``, ``state()`` and ``Emulator.attach(state)``. Attributes:
 ``url``, ``host``, ``port``, ``pid``, ``scheme``, ``process``, ``stderr_text()``.
 
@@ -87,8 +91,11 @@ class Emulator(object):
 
     def __init__(self, jobs=None, secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, token=None, credentials=(),
                  bucket=None, region=None, tls_cert=None, tls_key=None, ca_file=None, faults=(), fault_seed=0,
-                 extra_args=(), lifetime=600, python=None, startup_timeout=120):
+                 extra_args=(), lifetime=600, python=None, startup_timeout=120, queues=(), habits=None, manual_clock=False):
         self.jobs = list(jobs) if jobs is not None else [SAMPLE_JOBS]
+        self.queues = list(queues)
+        self.habits = habits
+        self.manual_clock = manual_clock
         self.secret_id = secret_id
         self.secret_key = secret_key
         self.token = token
@@ -120,6 +127,12 @@ class Emulator(object):
                 '--lifetime', str(self.lifetime), '--fault-seed', str(self.fault_seed)]
         for path in self.jobs:
             argv += ['--jobs', str(path)]
+        for path in self.queues:
+            argv += ['--queues', str(path)]
+        if self.habits:
+            argv += ['--habits', self.habits]
+        if self.manual_clock:
+            argv.append('--manual-clock')
         argv += ['--secret-id', self.secret_id, '--secret-key', self.secret_key]
         if self.token is not None:
             argv += ['--token', self.token]
@@ -304,13 +317,24 @@ class Emulator(object):
 
     def load_jobs(self, path_or_lines):
         """Replace the job set from a JSONL path or from an iterable of dicts / JSON strings."""
-        if isinstance(path_or_lines, (str, os.PathLike)):
-            with open(path_or_lines, 'rb') as handle:
-                body = handle.read()
-        else:
-            lines = [item if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in path_or_lines]
-            body = ('\n'.join(lines) + '\n').encode('utf-8')
-        return self.control('POST', 'jobs', body)
+        return self.control('POST', 'jobs', _jsonl_body(path_or_lines))
+
+    def load_queues(self, path_or_lines):
+        """Replace the queue seeds (JSONL path or iterable of dicts / JSON strings); the jobs stay, the clock restarts."""
+        return self.control('POST', 'queues', _jsonl_body(path_or_lines))
+
+    def advance_clock(self, seconds):
+        """Move the transition clock ``seconds`` ahead (with ``manual_clock``, the only way it moves); returns its reading."""
+        return self.control('POST', 'clock', {'advance': seconds})['transition_clock']
+
+
+def _jsonl_body(path_or_lines):
+    """The bytes of a JSONL path, or JSON Lines made of an iterable of dicts / JSON strings."""
+    if isinstance(path_or_lines, (str, os.PathLike)):
+        with open(path_or_lines, 'rb') as handle:
+            return handle.read()
+    lines = [item if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in path_or_lines]
+    return ('\n'.join(lines) + '\n').encode('utf-8')
 
 
 # ---------------------------------------------------------------------------
@@ -346,7 +370,8 @@ def _start(args):
     emu = Emulator(jobs=args.jobs or None, secret_id=first[0], secret_key=first[1],
                    token=first[2] if len(first) > 2 else None, credentials=[tuple(c) for c in credentials[1:]],
                    bucket=args.bucket, region=args.region, tls_cert=args.tls_cert, tls_key=args.tls_key,
-                   faults=args.fault, fault_seed=args.fault_seed, lifetime=args.lifetime)
+                   faults=args.fault, fault_seed=args.fault_seed, lifetime=args.lifetime, queues=args.queues,
+                   habits=args.habits, manual_clock=args.manual_clock)
     try:
         emu.start(detach=True)
     except RuntimeError as exc:
@@ -392,6 +417,11 @@ def main(argv=None):
     start = commands.add_parser('start', help='start it in the background, write the state file, print the URL')
     start.add_argument('--jobs', action='append', default=[], metavar='FILE.jsonl',
                        help='jobs to serve; may be repeated (default: the sample data set)')
+    start.add_argument('--queues', action='append', default=[], metavar='FILE.jsonl',
+                       help='queue seeds (JSON Lines); may be repeated (queues are also derived from the jobs)')
+    start.add_argument('--habits', choices=('realistic', 'plain'), help="the emulator's --habits (default realistic)")
+    start.add_argument('--manual-clock', dest='manual_clock', action='store_true',
+                       help='the transition clock moves only through POST /_emulator/clock')
     start.add_argument('--credential', action='append', nargs='+', metavar='ID KEY [TOKEN]',
                        help='an accepted credential (with TOKEN: temporary); may be repeated (default: the demo one)')
     start.add_argument('--bucket')

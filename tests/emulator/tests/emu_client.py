@@ -114,7 +114,7 @@ class Client(object):
 
     def call(self, path='/jobs', params=None, method='GET', headers=None, unsigned=None, host=None, signed_host=None,
              window=None, mutate=None, query=None, wire_path=None, token_header='x-ci-security-token', sign_params=None,
-             authorization=None):
+             authorization=None, body=None):
         """Send one request and return a Reply.
 
         ``path`` is the decoded path (signed as is; sent percent-encoded unless ``wire_path``).
@@ -123,7 +123,7 @@ class Client(object):
         (default ``127.0.0.1:PORT``), ``signed_host`` the value signed (default: the same).
         ``window`` = (start, end), default (now - 60, now + 600). ``mutate`` edits the
         Authorization text; ``authorization`` replaces it (None: sign; '': send none).
-        ``sign_params``: names of the params to sign (default all).
+        ``sign_params``: names of the params to sign (default all). ``body``: bytes sent (not signed, like the SDKs).
         """
         pairs = _pairs(params)
         host = host or '%s:%d' % (self.host, self.port)
@@ -150,7 +150,7 @@ class Client(object):
             target += '?' + raw_query
         conn = self._connection()
         try:
-            conn.request(method, target, headers=send)
+            conn.request(method, target, body=body, headers=send)
             response = conn.getresponse()
             body = response.read()
         except Exception:

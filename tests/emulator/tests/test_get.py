@@ -109,12 +109,19 @@ def test_unknown_id_is_escaped(client):
     assert [e.text for e in reply.root.findall('NonExistJobIds')] == ['x<&>y']
 
 
-@pytest.mark.parametrize('prefix', ['/ai_jobs', '/asr_jobs'])
-def test_path_aliases(client, prefix):
-    reply = client.call('%s/%s' % (prefix, IDS[0]))
-    assert reply.status == 200 and reply.job_ids == [IDS[0]]
-    listing = client.call(prefix, {'queueId': JOBS[0]['QueueId'], 'tag': JOBS[0]['Tag'], 'size': '100'})
-    assert IDS[0] in listing.job_ids
+def test_ai_jobs_serves_the_ai_jobs_of_jobs(client):
+    """The sample's jobs (Translation, SpeechRecognition, WordsGeneralize) are /jobs jobs: /ai_jobs serves them by id
+    and lists them; /asr_jobs does not (its jobs carry "_JobList": "/asr_jobs"; test_routes.py)."""
+    job = JOBS[0]
+    reply = client.call('/ai_jobs/' + job['JobId'])
+    assert reply.status == 200 and reply.job_ids == [job['JobId']]
+    assert job['JobId'] in client.call('/ai_jobs', {'queueId': job['QueueId'], 'tag': job['Tag'], 'size': '100'}).job_ids
+    speech = next(j for j in JOBS if j['Tag'] == 'SpeechRecognition')
+    reply = client.call('/asr_jobs/' + speech['JobId'])
+    assert reply.job_ids == [] and [e.text for e in reply.root.findall('NonExistJobIds')] == [speech['JobId']]
+    refused = client.call('/asr_jobs', {'queueId': job['QueueId'], 'tag': 'Translation'})
+    assert refused.status == 400 and refused.code == 'InvalidArgument'
+    assert refused.root.findtext('Message') == 'tag Translation is not served by /asr_jobs; tag must be one of SpeechRecognition'
 
 
 def test_head_has_headers_only(client):
