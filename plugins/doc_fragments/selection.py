@@ -38,21 +38,22 @@ options:
   tag:
     description:
       - List jobs of this type (API C(tag)). Required, with O(queue_id), to list jobs.
-      - The tags of O(job_list=jobs) are C(Animation), C(Concat), C(DigitalWatermark), C(ExtractDigitalWatermark),
-        C(FillConcat), C(GeneratePlayList), C(ImageInspect), C(ImageOCR), C(MediaInfo), C(NoiseReduction),
-        C(QualityEstimate), C(SDRtoHDR), C(Segment), C(SegmentVideoBody), C(SmartCover), C(Snapshot),
-        C(SoundHound), C(SpeechRecognition), C(SplitVideoParts), C(StreamExtract), C(SuperResolution),
-        C(Transcode), C(Translation), C(Tts), C(VideoEnhance), C(VideoMontage), C(VideoProcess),
+      - The tags of O(job_list=jobs) are C(Animation), C(Concat), C(DNA), C(DigitalWatermark),
+        C(ExtractDigitalWatermark), C(FillConcat), C(GeneratePlayList), C(ImageInspect), C(ImageOCR), C(MediaInfo),
+        C(NoiseReduction), C(PosterProduction), C(QualityEstimate), C(SDRtoHDR), C(Segment), C(SegmentVideoBody),
+        C(SmartCover), C(Snapshot), C(SoundHound), C(SpeechRecognition), C(SplitVideoParts), C(StreamExtract),
+        C(SuperResolution), C(Transcode), C(Translation), C(Tts), C(VideoEnhance), C(VideoMontage), C(VideoProcess),
         C(VideoSynthesis), C(VideoTag), C(VideoTargetRec), C(VocalScore), C(VoiceSeparate), C(Watermark) and
         C(WordsGeneralize); of O(job_list=pic_jobs) C(PicProcess); of O(job_list=doc_jobs) C(DocProcess); of
         O(job_list=asr_jobs) C(SpeechRecognition).
       - Before 1.1.0 only C(Translation), C(SpeechRecognition) and C(WordsGeneralize) were accepted.
     type: str
-    choices: [Animation, Concat, DigitalWatermark, DocProcess, ExtractDigitalWatermark, FillConcat, GeneratePlayList,
-              ImageInspect, ImageOCR, MediaInfo, NoiseReduction, PicProcess, QualityEstimate, SDRtoHDR, Segment,
-              SegmentVideoBody, SmartCover, Snapshot, SoundHound, SpeechRecognition, SplitVideoParts, StreamExtract,
-              SuperResolution, Transcode, Translation, Tts, VideoEnhance, VideoMontage, VideoProcess, VideoSynthesis,
-              VideoTag, VideoTargetRec, VocalScore, VoiceSeparate, Watermark, WordsGeneralize]
+    choices: [Animation, Concat, DNA, DigitalWatermark, DocProcess, ExtractDigitalWatermark, FillConcat,
+              GeneratePlayList, ImageInspect, ImageOCR, MediaInfo, NoiseReduction, PicProcess, PosterProduction,
+              QualityEstimate, SDRtoHDR, Segment, SegmentVideoBody, SmartCover, Snapshot, SoundHound,
+              SpeechRecognition, SplitVideoParts, StreamExtract, SuperResolution, Transcode, Translation, Tts,
+              VideoEnhance, VideoMontage, VideoProcess, VideoSynthesis, VideoTag, VideoTargetRec, VocalScore,
+              VoiceSeparate, Watermark, WordsGeneralize]
   states:
     description:
       - List only jobs in these states (API C(states)). V(All), or no value, means every state.

@@ -24,7 +24,6 @@ The model these calls feed (validation, normalized jobs, summary) is ``_jobs``, 
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
 
@@ -44,6 +43,7 @@ from ansible_collections.qcloud.ci.plugins.module_utils._jobs import (
     seconds_text,
     unfinished,
 )
+from ansible_collections.qcloud.ci.plugins.module_utils._queues import queue_states as read_queue_states
 
 # Tencent documents no maximum (the official SDKs join any number of ids with ","); what bounds the
 # request is the URL length an HTTP front end accepts, typically 8 KB before it answers 414. 200 ids of
@@ -295,11 +295,6 @@ def _incomplete(pending, vanished, timeout):
     return '; '.join(parts) or None
 
 
-def _default_queue_states():
-    """``_queues.queue_states``, imported when first needed."""
-    return importlib.import_module('ansible_collections.qcloud.ci.plugins.module_utils._queues').queue_states
-
-
 def run(client, query, warn=None, clock=None, sleep=None, resume_hint=RESUME_HINT, queue_states=None):
     """Execute ``query`` and return the result both the module and the lookup hand out.
 
@@ -317,7 +312,7 @@ def run(client, query, warn=None, clock=None, sleep=None, resume_hint=RESUME_HIN
     vanished, problem, pauses = [], None, None
     if query.wait:
         if query.stop_on_pause:
-            pauses = PauseWatch(client, query.job_list, queue_states or _default_queue_states(), warn)
+            pauses = PauseWatch(client, query.job_list, queue_states or read_queue_states, warn)
         vanished, problem = wait_for_jobs(client, jobs, query, batches, clock or time.monotonic,
                                           sleep or time.sleep, routes, pauses)
     paused_jobs, paused_queues = (pauses.job_ids, pauses.queue_ids) if pauses else ([], [])

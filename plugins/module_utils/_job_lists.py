@@ -44,6 +44,9 @@ VideoSynthesis          jobs       GOSDK ``example/CI/workflow_and_job/jobs.go``
 VocalScore              jobs       GOSDK ``example/CI/workflow_and_job/jobs.go`` 1057 (``POST /jobs``)
 GeneratePlayList        jobs       GOSDK ``ci_media.go`` 4352 ``CreateMultiGeneratePlayListJobs``
                                    (``POST /jobs``), ``example/CI/workflow_and_job/jobs.go`` 1122
+DNA                     jobs       GOSDK ``example/CI/workflow_and_job/dna.go`` 34 (``CreateJob``, ``POST /jobs``)
+PosterProduction        jobs       GOSDK ``example/CI/workflow_and_job/poster.go`` 138 (``CreateJob``,
+                                   ``POST /jobs``)
 Translation,            jobs       DOCS ``AI 内容识别/查询内容识别任务/批量拉取内容识别任务_intl_zh.md``
 SpeechRecognition,      (AI)       (``GET /jobs`` tag table), https://www.tencentcloud.com/document
 WordsGeneralize                    /product/1045/50305; GOSDK ``example/CI/workflow_and_job/jobs.go``
@@ -70,9 +73,12 @@ SpeechRecognition       asr_jobs   PYSDK ``cos_client.py`` ``ci_list_asr_jobs`` 
                                    1213
 ======================  =========  ==================================================================
 
+Listing is documented (``GET /jobs`` tag tables) only for the 22 tags of the two DOCS pages above; for the tags
+confirmed by an SDK alone, what is confirmed is that they are jobs of ``POST /jobs``, whose jobs ``GET /jobs``
+lists by tag (DescribeMediaJobs: "JobsDetail ... same as CreateMediaJobs").
+
 Left out (not confirmed as job tags): ``TranscodePro`` and ``HighSpeedHd`` appear only as template tags
-(GOSDK ``ci_media_test.go`` 2259 ``POST /template``; PYSDK ``demo/ci_template.py`` 540, 1544);
-``PosterProduction`` only as an ``Operation`` element (GOSDK ``ci_media.go`` 733); ``DNA`` nowhere as a tag.
+(GOSDK ``ci_media_test.go`` 2259 ``POST /template``; PYSDK ``demo/ci_template.py`` 540, 1544).
 
 Queue types: a job of an AI tag in ``/jobs`` waits in an AI queue (``GET /ai_queue``), any other tag of
 ``/jobs`` in a media queue (``GET /queue``); ``asr_jobs`` in a speech queue, ``doc_jobs`` in a document
@@ -92,7 +98,7 @@ MEDIA_TAGS = (
     'Transcode', 'Animation', 'Snapshot', 'SmartCover', 'Concat', 'VoiceSeparate', 'VideoMontage', 'SDRtoHDR',
     'VideoProcess', 'SuperResolution', 'Segment', 'DigitalWatermark', 'ExtractDigitalWatermark', 'VideoTag',
     'MediaInfo', 'StreamExtract', 'QualityEstimate', 'Tts', 'NoiseReduction', 'VideoEnhance', 'Watermark',
-    'SplitVideoParts', 'FillConcat', 'VideoSynthesis', 'VocalScore', 'GeneratePlayList',
+    'SplitVideoParts', 'FillConcat', 'VideoSynthesis', 'VocalScore', 'GeneratePlayList', 'DNA', 'PosterProduction',
 )
 TAGS_BY_LIST = {
     'jobs': MEDIA_TAGS + AI_TAGS,

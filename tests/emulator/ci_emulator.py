@@ -4,8 +4,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A local HTTP server that emulates the Tencent Cloud COS "Cloud Infinite" (CI) job API.
 
-It serves ``GET /jobs`` (list) and ``GET /jobs/<id>[,<id>...]`` (get by id) from jobs loaded
-from JSON Lines files, verifies COS ``q-sign-algorithm=sha1`` signatures from the raw request
+It serves the job lists (``GET /jobs``, ``/pic_jobs``, ``/doc_jobs``, ``/asr_jobs``, ``/ai_jobs``)
+and their by-id routes (``GET /<list>/<id>[,<id>...]``) from jobs loaded from JSON Lines files, the
+five queue lists (``GET /queue``, ``/ai_queue``, ``/asrqueue``, ``/docqueue``, ``/picqueue``) and the
+queue update (``PUT /<queuepath>/<queueId>``: pause/resume), verifies COS ``q-sign-algorithm=sha1`` signatures from the raw request
 the way a server must, and can inject faults. Standard library only; Python 3.9 to 3.13.
 It shares no code with the collection's ``plugins/``: it is the independent check of the
 collection's signer. The full guide is ``docs/docsite/rst/guide_emulator.rst``.
@@ -13,8 +15,12 @@ collection's signer. The full guide is ``docs/docsite/rst/guide_emulator.rst``.
 This file is the command line; the emulator is split by concern into modules next to it:
 
 * ``emu_common.py``    constants, ``EmulatorError``/``ApiError``, the API's time format
-* ``emu_xml.py``       XML output (job documents, escaping)
-* ``emu_jobs.py``      the job store: jobs, transitions, sorted shelves, list query, paging tokens
+* ``emu_xml.py``       XML output (job documents, escaping) and the real service's habits
+* ``emu_lists.py``     which list serves which tag (``job_kinds.JOB_LISTS``), queue types
+* ``emu_jobs.py``      the job store: jobs, transitions and their clock, sorted shelves, list query,
+                       paging tokens
+* ``emu_queues.py``    queues: records, seeds, list parameters, the update body, pause holds
+* ``emu_routes.py``    the API routes and the answers they build
 * ``emu_signing.py``   the COS signature verifier (``Verifier``) and query/Host parsing
 * ``emu_faults.py``    fault specs (``Fault``) and the active plan (``FaultPlan``)
 * ``emu_callbacks.py`` callback pushes when jobs finish
@@ -26,7 +32,8 @@ Command line::
     python3 ci_emulator.py --jobs FILE.jsonl --secret-id ID --secret-key KEY
         [--host 127.0.0.1] [--port 0] [--port-file PATH] [--bucket NAME-APPID] [--region REGION]
         [--token TOKEN] [--tls-cert PEM --tls-key PEM] [--fault SPEC]... [--fault-seed N]
-        [--lifetime SECONDS] [--host-alias NAME]... [--verbose]
+        [--lifetime SECONDS] [--host-alias NAME]... [--max-ids N] [--queues FILE.jsonl]...
+        [--habits realistic|plain] [--manual-clock] [--verbose]
 
 * Prints ``listening on http(s)://HOST:PORT`` once bound. ``--port-file`` receives the port
   on line 1 and the pid on line 2 (written atomically); the file is removed on a clean exit.
@@ -45,7 +52,19 @@ Keys starting with ``_`` are never served. ``_Transitions`` is a list of
 the last reset / job load) the other keys replace the job's values (keys the job lacks are
 appended). ``StartTime``/``EndTime`` still ``-`` are filled with the server time when a
 transition enters ``Running`` or a terminal state without giving them. A transition may not
-change ``JobId``, ``Tag``, ``QueueId`` or ``CreationTime``.
+change ``JobId``, ``Tag``, ``QueueId`` or ``CreationTime``. ``_JobList`` (``/jobs``, ``/pic_jobs``,
+``/doc_jobs``, ``/asr_jobs``) names the one list a job belongs to (default: the list of its tag;
+needed for ``SpeechRecognition`` at ``/asr_jobs``). ``--manual-clock``: the transition clock moves
+only by ``POST /_emulator/clock``.
+
+Queues (``--queues FILE``: JSON Lines seeds ``{"QueueId", "QueueType", "State", other record keys}``)
+are made from the jobs' ``QueueId`` and the seeds; while a queue is Paused (``PUT`` with
+``<Request><State>Paused</State></Request>``), its jobs' transitions are held. The full rules are
+in the guide and in ``emu_queues.py``.
+
+Habits (``--habits realistic``, the default; ``plain`` turns them off): no XML declaration, no
+``NextToken`` element on the last page, ``<Code>Success</Code><Message/>`` on an unfinished job
+without ``Code``, no counts in a queue answer to ``queueIds``.
 
 Rules chosen where the documentation is silent or disagrees:
 
@@ -54,13 +73,15 @@ Rules chosen where the documentation is silent or disagrees:
 * Sort order is (CreationTime, JobId); ``Desc`` is the exact reverse, so ties are broken by
   JobId in the same direction. ``nextToken`` encodes the sort key of the next job (not an
   offset) and the direction; a garbled token or one used with the other direction is
-  InvalidArgument. The last page carries an empty ``<NextToken></NextToken>``.
+  InvalidArgument. The last page carries no ``NextToken`` (plain habits: an empty one).
 * Optional parameters sent empty (``nextToken=``) count as absent. Parameter names and values
   are case-sensitive. ``states=All,Running`` means All. Unknown parameters are ignored.
 * ``GET /jobs/<ids>`` takes any number of ids (Tencent documents no maximum; ``--max-ids N``
   refuses more than N with InvalidArgument 400); duplicates are served once; unknown ids come
-  back as repeated ``<NonExistJobIds>`` elements. ``/ai_jobs`` and ``/asr_jobs`` are aliases of
-  ``/jobs``. Methods other than GET/HEAD: 405 MethodNotAllowed.
+  back as repeated ``<NonExistJobIds>`` elements, and so do the ids of jobs of another list.
+  Each list lists only its tags (another: InvalidArgument, inferred); ``/ai_jobs`` serves the
+  ``/jobs`` jobs of the AI tags. Methods other than GET/HEAD (PUT on a queue id): 405
+  MethodNotAllowed.
 * Like an HTTP front end, a request whose target (path and query, as sent) is longer than
   ``MAX_REQUEST_TARGET`` (8192) bytes is answered ``414 Request-URI Too Large`` with the front
   end's HTML body (no CI error document, no ``x-ci-trace-id``) before any other check. With
@@ -98,7 +119,7 @@ Faults (``--fault SPEC``, repeatable; ``POST /_emulator/faults`` at run time)::
     RATE    := probability in [0, 1] per request (default 1), from a RNG seeded by --fault-seed
     KEY     := count=N          fire at most N times
              | after=N          ignore the first N requests in scope
-             | paths=list|get|other, joined with "+" (default: every API request)
+             | paths=list|get|queue|other, joined with "+" (default: every API request)
              | retry_after=S    (status kinds) add "Retry-After: S"
              | seconds=S        (delay: wait S seconds, default 1; skew: clock offset, required)
              | status=N         (html: status code, default 502)
@@ -131,6 +152,8 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
     POST /_emulator/reset    zero the counters, clear the faults, put every job back in its
                              loaded state and restart the transition clock
     POST /_emulator/jobs     body: JSON Lines; replace the job set (clock restarts)
+    POST /_emulator/queues   body: JSON Lines of queue seeds; replace them (jobs kept, clock restarts)
+    POST /_emulator/clock    body {"advance": S}: move the transition clock S seconds ahead
     GET  /_emulator/callback counters of the callbacks pushed: {url, format, sent, failed, last_error}
     POST /_emulator/callback body {"url": URL, "format": "xml"|"json"}: POST CI's callback document
                              (<Response><EventName>TaskFinish</EventName><JobsDetail>...) to URL
@@ -138,7 +161,8 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
                              --callback-url/--callback-format
 
 ``by_status`` counts a ``reset`` fault under the key ``reset``. ``by_kind`` keys: ``list``,
-``get``, ``other`` (any other path). ``api_connections`` counts connections that carried at
+``get``, ``queue``, ``other`` (any other path). The stats also give ``manual_clock``, ``habits``
+and ``queues`` (how many). ``api_connections`` counts connections that carried at
 least one API request (the control calls of a test harness do not). ``in_flight`` is the
 number of API requests received and not yet answered (a gauge: a reset keeps it);
 ``peak_in_flight`` the highest it has been since the last reset (above 1: requests overlapped).
@@ -182,12 +206,13 @@ def build_parser():
     """The argument parser (see the module docstring for the full rules)."""
     parser = argparse.ArgumentParser(
         prog='ci_emulator.py',
-        description='Local emulator of the Tencent Cloud CI job API (GET /jobs, GET /jobs/<ids>) with COS signature '
-                    'verification and fault injection. See docs/docsite/rst/guide_emulator.rst.',
-        epilog='Fault spec: KIND[@RATE][,count=N][,after=N][,paths=list+get+other][,retry_after=S][,seconds=S][,status=N]; '
+        description='Local emulator of the Tencent Cloud CI job API (job lists, by id, queue lists, queue pause/resume) '
+                    'with COS signature verification and fault injection. See docs/docsite/rst/guide_emulator.rst.',
+        epilog='Fault spec: KIND[@RATE][,count=N][,after=N][,paths=list+get+queue+other][,retry_after=S][,seconds=S][,status=N]; '
                'KIND is 500, 502, 503, 504, 429, reset, delay, truncate, malformed, html, empty, repeat-token or skew. '
                'Control endpoint (loopback only): GET /_emulator/stats, POST /_emulator/faults {"faults": [...], "seed": N}, '
-               'POST /_emulator/reset, POST /_emulator/jobs (JSONL body).')
+               'POST /_emulator/reset, POST /_emulator/jobs (JSONL body), POST /_emulator/queues (JSONL body), '
+               'POST /_emulator/clock {"advance": S}.')
     parser.add_argument('--jobs', action='append', default=[], metavar='FILE.jsonl',
                         help='JSON Lines file of jobs; may be repeated')
     parser.add_argument('--queues', action='append', default=[], metavar='FILE.jsonl',

@@ -21,6 +21,10 @@ from emu_xml import _xml_escape, document, render
 
 Route = namedtuple('Route', 'kind resource rest')  # kind: list, get, queue or other
 READ_METHODS = ('GET', 'HEAD')
+# queue types whose published answer to queueIds wraps the missing ids: <NonExistPIDs><QueueID>B</QueueID>...
+# (the DescribeDocProcessQueues page, intlcloud-documents zh; the /asrqueue page per helper "queues");
+# /queue, /ai_queue and /picqueue repeat <NonExistPIDs>B</NonExistPIDs> (the /ai_queue page)
+CONTAINER_PIDS = ('document', 'speech')
 
 
 def route_of(raw_path):
@@ -88,7 +92,11 @@ def _queue_list(state, route, params, request_id):
     if query.queue_ids is None or not state.realistic:
         # the documented answer to queueIds carries no counts (realistic); plain mode always sends them
         parts += [render('TotalCount', total), render('PageNumber', query.page_number), render('PageSize', query.page_size)]
-    parts += [render('QueueList', records), render('NonExistPIDs', missing)]
+    parts.append(render('QueueList', records))
+    if missing and state.realistic and route.resource in CONTAINER_PIDS:
+        parts.append(render('NonExistPIDs', {'QueueID': missing}))
+    else:
+        parts.append(render('NonExistPIDs', missing))
     return document(parts, state.realistic)
 
 

@@ -4,14 +4,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generate realistic CI jobs as JSON Lines for the emulator (``ci_emulator.py --jobs``).
 
-Standard library only. The output is deterministic for a given ``--seed`` and arguments.
-Jobs of one run share one queue and one tag; run it several times (with different seeds) and
-concatenate, or pass several files to ``--jobs``, to build larger data sets.
+Standard library only (plus ``job_kinds.py`` next to this file, which holds the per-tag job
+trees). The output is deterministic for a given ``--seed`` and arguments. Jobs of one run share
+one tag, or with ``--tag all`` cycle through every tag of every job list (one queue per queue
+type with ``--family-queue``); run it several times (with different seeds) and concatenate, or
+pass several files to ``--jobs``, to build larger data sets.
 
 Example::
 
     python3 gen_jobs.py --count 50000 --queue p893bcda225bf4945a378da6662e81a89 \\
         --tag Translation --failed-ratio 0.02 --running-ratio 0.1 --finish-over 30 --out big.jsonl
+    python3 gen_jobs.py --count 78 --queue p0 --tag all --family-queue picture=p1 --pause-ratio 0.1
 """
 
 from __future__ import print_function
@@ -19,27 +22,22 @@ from __future__ import print_function
 import argparse
 import calendar
 import json
+import os
 import random
 import re
 import sys
 import time
 
-TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
-FAILURES = (
-    ('InvalidInput', 'the input file format is not supported'),
-    ('InvalidInput', 'the input file is empty'),
-    ('DownloadFailed', 'failed to download the input object'),
-    ('InternalError', 'internal error, please retry'),
-)
-SENTENCES = (
-    ('今天的会议讨论了第三季度的预算。', 'The meeting today discussed the third-quarter budget.'),
-    ('请在周五之前提交报告。', 'Please submit the report before Friday.'),
-    ('新产品将于下个月在广州发布。', 'The new product will launch in Guangzhou next month.'),
-    ('服务器维护窗口定于周日凌晨。', 'The server maintenance window is early on Sunday.'),
-    ('客户反馈整体满意度较高。', 'Customer feedback shows high overall satisfaction.'),
-)
-LABELS = (('Person', '李雷'), ('Location', '广州'), ('Organization', '腾讯云'), ('Time', '下个月'), ('Product', '数据万象'))
-TOKENS = (('新', 'a'), ('产品', 'n'), ('将', 'd'), ('于', 'p'), ('下个月', 't'), ('在', 'p'), ('广州', 'ns'), ('发布', 'v'), ('。', 'w'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import job_kinds  # noqa: E402  pylint: disable=wrong-import-position
+
+# Jobs of these tags (at /jobs) keep the shape they had before job_kinds, byte for byte per seed:
+# no Progress, empty Code while unfinished, the original key order and failures.
+LEGACY = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
+JOB_LIST_NAMES = ('jobs', 'pic_jobs', 'doc_jobs', 'asr_jobs')
+QUEUE_TYPES = ('media', 'ai', 'speech', 'document', 'picture')
+UNFINISHED = ('Submitted', 'Running', 'Pause')
+FINISHED = ('Success', 'Failed', 'Cancel')
 _TIME_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):?(\d{2})$')
 
 
@@ -61,69 +59,47 @@ def fmt_time(epoch, offset):
                              abs(offset) // 3600, abs(offset) % 3600 // 60)
 
 
-def _output(args, name):
-    return {'Region': args.region, 'Bucket': args.bucket, 'Object': name}
+class Kind(object):
+    """One (job list, tag) pair: its builder, queue type and shape."""
+
+    def __init__(self, path, tag, queue):
+        self.path, self.tag, self.queue = path, tag, queue
+        self.build = job_kinds.builder_for(tag, path)
+        self.queue_type = job_kinds.queue_type_for(tag, path)
+        self.legacy = path == '/jobs' and tag in LEGACY
+        self.progress = self.queue_type == 'media'
 
 
-def translation(rng, args, number, success):
-    """Input and Operation of a Translation job."""
-    target = SENTENCES[number % len(SENTENCES)][1]
-    kind = rng.choice(('txt', 'docx', 'pdf', 'html'))
-    name = 'docs/report-%06d.%s' % (number, kind)
-    operation = {'Translation': {'Lang': 'en', 'Type': kind},
-                 'Output': _output(args, 'translated/report-%06d.en.%s' % (number, kind)),
-                 'UserData': '', 'JobLevel': '0'}
-    if success:
-        operation['AITranslateResult'] = {'Result': target}
-    return {'Object': name, 'Lang': 'zh', 'Type': kind}, operation
+def kinds_of(args):
+    """The kinds a run cycles through (one unless ``--tag all``)."""
+    path = '/' + args.job_list if args.job_list else None
+    if args.tag == 'all':
+        pairs = [(p, t) for p, t in job_kinds.KINDS if path is None or p == path]
+    else:
+        pairs = [(path or job_kinds.list_for(args.tag), args.tag)]
+    families = dict(args.family_queue or ())
+    return [Kind(p, t, families.get(job_kinds.queue_type_for(t, p), args.queue)) for p, t in pairs]
 
 
-def speech(rng, args, number, success):
-    """Input and Operation of a SpeechRecognition job."""
-    name = 'audio/meeting-%06d.mp3' % number
-    operation = {'SpeechRecognition': {'EngineModelType': '16k_zh', 'ChannelNum': '1', 'ResTextFormat': '1',
-                                       'FilterDirty': '0', 'FilterModal': '0', 'ConvertNumMode': '1'},
-                 'Output': _output(args, 'asr/meeting-%06d.txt' % number), 'UserData': '', 'JobLevel': '0'}
-    if success:
-        details, lines, start = [], [], 0
-        for index in range(rng.randint(1, 3)):
-            text = SENTENCES[(number + index) % len(SENTENCES)][0]
-            chars = [c for c in text if c != '。']
-            step = rng.randint(180, 320)
-            words = [{'Word': c, 'OffsetStartMs': str(i * step), 'OffsetEndMs': str((i + 1) * step)} for i, c in enumerate(chars)]
-            end = start + len(chars) * step
-            details.append({'FinalSentence': text, 'SliceSentence': ' '.join(chars), 'StartMs': str(start), 'EndMs': str(end),
-                            'WordsNum': str(len(chars)), 'SpeechSpeed': '%.1f' % (len(chars) * 1000.0 / (end - start)),
-                            'SpeakerId': '0', 'Words': words})
-            lines.append('[0:%.3f,0:%.3f]  %s' % (start / 1000.0, end / 1000.0, text))
-            start = end + rng.randint(100, 900)
-        operation['SpeechRecognitionResult'] = {'AudioTime': '%.3f' % (start / 1000.0), 'Result': '\n'.join(lines),
-                                                'ResultDetail': details}
-    return {'BucketId': args.bucket, 'Object': name, 'Region': args.region}, operation
-
-
-def words(rng, args, number, success):
-    """Input and Operation of a WordsGeneralize job."""
-    operation = {'WordsGeneralize': {'NerMethod': 'DL', 'SegMethod': 'MIX'}, 'UserData': '', 'JobLevel': '0'}
-    if success:
-        labels = [{'Category': c, 'Word': w} for c, w in rng.sample(LABELS, 2)]
-        tokens, offset = [], 0
-        for word, pos in TOKENS:
-            tokens.append({'Word': word, 'Offset': str(offset), 'Length': str(len(word)), 'Pos': pos})
-            offset += len(word)
-        operation['WordsGeneralizeResult'] = {'WordsGeneralizeLable': labels, 'WordsGeneralizeToken': tokens}
-    return {'BucketId': args.bucket, 'Object': 'text/news-%06d.txt' % number, 'Region': args.region}, operation
-
-
-BUILDERS = {'Translation': translation, 'SpeechRecognition': speech, 'WordsGeneralize': words}
-
-
-def _job_id(rng, seen):
+def _job_id(rng, seen, prefix='a'):
     while True:
-        job_id = 'a%032x' % rng.getrandbits(128)
+        job_id = prefix + '%032x' % rng.getrandbits(128)
         if job_id not in seen:
             seen.add(job_id)
             return job_id
+
+
+def _state(rng, args):
+    roll = rng.random()
+    if roll < args.failed_ratio:
+        return 'Failed'
+    if roll < args.failed_ratio + args.cancel_ratio:
+        return 'Cancel'
+    if roll < args.failed_ratio + args.cancel_ratio + args.running_ratio:
+        return 'Submitted' if rng.random() < 1.0 / 3 else 'Running'
+    if roll < args.failed_ratio + args.cancel_ratio + args.running_ratio + args.pause_ratio:
+        return 'Pause'
+    return 'Success'
 
 
 def generate(args):
@@ -132,48 +108,81 @@ def generate(args):
     start, offset = parse_time(args.start_time)
     seen = set()
     created = start
+    kinds = kinds_of(args)
     for number in range(1, args.count + 1):
+        kind = kinds[(number - 1) % len(kinds)]
+        ordinal = (number - 1) // len(kinds) + 1  # the job's number among those of its kind: picks the tree variant
         created += rng.choice((0, 1, 2, 5, 7, 11, 13, 30, 60))
-        roll = rng.random()
-        if roll < args.failed_ratio:
-            state = 'Failed'
-        elif roll < args.failed_ratio + args.cancel_ratio:
-            state = 'Cancel'
-        elif roll < args.failed_ratio + args.cancel_ratio + args.running_ratio:
-            state = 'Submitted' if rng.random() < 1.0 / 3 else 'Running'
-        else:
-            state = 'Success'
-        source, operation = BUILDERS[args.tag](rng, args, number, state == 'Success')
+        state = _state(rng, args)
+        source, operation = kind.build(rng, args, ordinal, state == 'Success')
         began = created + rng.randint(1, 5)
         ended = began + rng.randint(3, 120)
-        code, message = 'Success', ''
-        if state == 'Failed':
-            code, message = rng.choice(FAILURES)
-        elif state == 'Cancel':
-            code, message = 'Cancel', 'the job was canceled'
-        elif state in ('Submitted', 'Running'):
-            code = ''
-        job = {'Code': code, 'Message': message, 'JobId': _job_id(rng, seen), 'Tag': args.tag, 'State': state,
-               'CreationTime': fmt_time(created, offset),
-               'StartTime': '-' if state == 'Submitted' else fmt_time(began, offset),
-               'EndTime': fmt_time(ended, offset) if state in ('Success', 'Failed', 'Cancel') else '-',
-               'QueueId': args.queue, 'Input': source, 'Operation': operation}
+        code, message = _code(rng, kind, state)
+        times = (fmt_time(created, offset), '-' if state == 'Submitted' else fmt_time(began, offset),
+                 fmt_time(ended, offset) if state in FINISHED else '-')
+        prefix = 'a' if kind.legacy else job_kinds.ID_PREFIX[kind.queue_type]
+        job = _assemble(kind, (code, message, _job_id(rng, seen, prefix), state), times, rng, (source, operation))
         if state in ('Submitted', 'Running') and args.finish_over > 0:
-            job['_Transitions'] = _transitions(rng, args, number, state)
+            job['_Transitions'] = _transitions(rng, args, ordinal, state, kind)
         yield job
 
 
-def _transitions(rng, args, number, state):
+def _code(rng, kind, state):
+    """``Code``/``Message``: the real service sends ``Success`` and an empty message until a job fails or is cancelled."""
+    if state == 'Failed':
+        return rng.choice(job_kinds.FAILURES) if kind.legacy else job_kinds.failure_for(rng, kind.tag)
+    if state == 'Cancel':
+        return 'Cancel', 'the job was canceled'
+    if state in UNFINISHED and kind.legacy:
+        return '', ''
+    return 'Success', ''
+
+
+def _progress(rng, state):
+    if state == 'Success':
+        return '100'
+    if state in ('Submitted', 'Cancel'):
+        return '0'
+    return str(rng.randint(1, 99))
+
+
+def _assemble(kind, head, times, rng, trees):
+    """The job dict; legacy tags in their original key order, the others in the order of Tencent's samples."""
+    code, message, job_id, state = head
+    created, began, ended = times
+    source, operation = trees
+    if kind.legacy:
+        return {'Code': code, 'Message': message, 'JobId': job_id, 'Tag': kind.tag, 'State': state,
+                'CreationTime': created, 'StartTime': began, 'EndTime': ended, 'QueueId': kind.queue,
+                'Input': source, 'Operation': operation}
+    job = {'Code': code, 'Message': message, 'JobId': job_id, 'State': state}
+    if kind.progress:
+        job['Progress'] = _progress(rng, state)
+    job.update({'CreationTime': created, 'StartTime': began, 'EndTime': ended, 'QueueId': kind.queue,
+                'Tag': kind.tag, 'Input': source, 'Operation': operation})
+    if kind.path != job_kinds.list_for(kind.tag):
+        job['_JobList'] = kind.path
+    return job
+
+
+def _transitions(rng, args, number, state, kind):
     steps = []
     finish = round(rng.uniform(0.05, 1.0) * args.finish_over, 2)
     if state == 'Submitted':
-        steps.append({'after': round(finish * rng.uniform(0.1, 0.6), 2), 'State': 'Running', 'Code': ''})
+        step = {'after': round(finish * rng.uniform(0.1, 0.6), 2), 'State': 'Running', 'Code': '' if kind.legacy else 'Success'}
+        if kind.progress:
+            step['Progress'] = str(rng.randint(1, 60))
+        steps.append(step)
     if rng.random() < args.failed_ratio:
-        code, message = rng.choice(FAILURES)
+        code, message = rng.choice(job_kinds.FAILURES) if kind.legacy else job_kinds.failure_for(rng, kind.tag)
         steps.append({'after': finish, 'State': 'Failed', 'Code': code, 'Message': message})
     else:
-        operation = BUILDERS[args.tag](rng, args, number, True)[1]
-        steps.append({'after': finish, 'State': 'Success', 'Code': 'Success', 'Message': '', 'Operation': operation})
+        operation = kind.build(rng, args, number, True)[1]
+        step = {'after': finish, 'State': 'Success', 'Code': 'Success', 'Message': ''}
+        if kind.progress:
+            step['Progress'] = '100'
+        step['Operation'] = operation
+        steps.append(step)
     return steps
 
 
@@ -184,22 +193,40 @@ def _ratio(text):
     return value
 
 
+def _family_queue(text):
+    kind, sep, queue = text.partition('=')
+    if not sep or kind not in QUEUE_TYPES or not queue:
+        raise argparse.ArgumentTypeError('expected TYPE=QUEUEID with TYPE one of %s, got %r' % (', '.join(QUEUE_TYPES), text))
+    return kind, queue
+
+
 def build_parser():
     """The argument parser."""
     parser = argparse.ArgumentParser(
         prog='gen_jobs.py',
         description='Generate realistic CI jobs (JSON Lines) for ci_emulator.py. Deterministic for a given --seed.',
         epilog='Each job is Failed with probability --failed-ratio, Cancel with --cancel-ratio, unfinished '
-               '(one third Submitted, the rest Running) with --running-ratio, else Success. CreationTime grows from '
-               '--start-time in steps of 0 to 60 s (equal times happen, so ties are exercised). With --finish-over S, '
-               'every unfinished job gets _Transitions that finish it (Success, or Failed with --failed-ratio) at a '
-               'time spread over S seconds after the emulator starts; Submitted jobs pass through Running first.')
+               '(one third Submitted, the rest Running) with --running-ratio, Pause with --pause-ratio, else Success. '
+               'CreationTime grows from --start-time in steps of 0 to 60 s (equal times happen, so ties are exercised). '
+               'With --finish-over S, every Submitted or Running job gets _Transitions that finish it (Success, or '
+               'Failed with --failed-ratio) at a time spread over S seconds after the emulator starts; Submitted jobs '
+               'pass through Running first. Pause jobs stay paused. --tag all cycles through every (job list, tag) '
+               'pair of job_kinds.py (only those of --job-list if given); a job listed somewhere else than its tag\'s '
+               'default list carries the control key _JobList.')
     parser.add_argument('--count', type=int, required=True, help='number of jobs')
     parser.add_argument('--queue', required=True, help='QueueId of every job (e.g. p893bcda225bf4945a378da6662e81a89)')
-    parser.add_argument('--tag', required=True, choices=TAGS, help='Tag of every job')
+    parser.add_argument('--tag', required=True, choices=job_kinds.ALL_TAGS + ('all',), metavar='TAG',
+                        help='Tag of every job, or "all" for every tag in turn (tags: %s)' % ', '.join(job_kinds.ALL_TAGS))
+    parser.add_argument('--job-list', choices=JOB_LIST_NAMES,
+                        help='the job list the jobs belong to (default: pic_jobs for PicProcess, doc_jobs for DocProcess, '
+                             'else jobs; asr_jobs makes SpeechRecognition jobs of the speech list)')
+    parser.add_argument('--family-queue', type=_family_queue, action='append', metavar='TYPE=QUEUEID',
+                        help='QueueId of the jobs of one queue type (%s), instead of --queue; repeatable'
+                             % ', '.join(QUEUE_TYPES))
     parser.add_argument('--failed-ratio', type=_ratio, default=0.0, metavar='R', help='share of Failed jobs (default 0)')
     parser.add_argument('--cancel-ratio', type=_ratio, default=0.0, metavar='R', help='share of Cancel jobs (default 0)')
     parser.add_argument('--running-ratio', type=_ratio, default=0.0, metavar='R', help='share of unfinished jobs (default 0)')
+    parser.add_argument('--pause-ratio', type=_ratio, default=0.0, metavar='R', help='share of Pause jobs (default 0)')
     parser.add_argument('--finish-over', type=float, default=0.0, metavar='SECONDS',
                         help='give unfinished jobs _Transitions that end them within this many seconds (default 0: none)')
     parser.add_argument('--start-time', default='2024-05-01T00:00:00+0800', metavar='ISO',
@@ -211,18 +238,25 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    """Write the jobs."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _check(parser, args):
     if args.count < 0:
         parser.error('--count must be >= 0')
-    if args.failed_ratio + args.cancel_ratio + args.running_ratio > 1.0:
+    if args.failed_ratio + args.cancel_ratio + args.running_ratio + args.pause_ratio > 1.0:
         parser.error('the ratios add up to more than 1')
+    if args.tag != 'all' and args.job_list and args.tag not in job_kinds.JOB_LISTS['/' + args.job_list]:
+        parser.error('--tag %s is not served by --job-list %s; allowed: %s'
+                     % (args.tag, args.job_list, ', '.join(job_kinds.JOB_LISTS['/' + args.job_list])))
     try:
         parse_time(args.start_time)
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def main(argv=None):
+    """Write the jobs."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check(parser, args)
     handle = open(args.out, 'w', encoding='utf-8') if args.out else sys.stdout
     try:
         for job in generate(args):

@@ -4,6 +4,7 @@
 """gen_jobs.py: deterministic, realistic, loadable."""
 
 import collections
+import hashlib
 import json
 import os
 import re
@@ -15,6 +16,8 @@ import pytest
 
 from emu_client import Client
 from harness import HERE, DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+import job_kinds
 
 GEN = os.path.join(HERE, 'gen_jobs.py')
 QUEUE = 'p1234567890abcdef1234567890abcdef'
@@ -35,8 +38,10 @@ def test_help_documents_every_option():
     result = gen('--help')
     assert result.returncode == 0
     for option in ('--count', '--queue', '--tag', '--failed-ratio', '--cancel-ratio', '--running-ratio', '--finish-over',
-                   '--start-time', '--seed', '--out'):
+                   '--start-time', '--seed', '--out', '--pause-ratio', '--job-list', '--family-queue'):
         assert option in result.stdout
+    text = ' '.join(result.stdout.split())
+    assert all(tag in text for tag in job_kinds.ALL_TAGS) and '"all"' in text
 
 
 def test_deterministic_per_seed(tmp_path):
@@ -120,10 +125,93 @@ def test_emulator_runs_the_generated_transitions(emu, tmp_path):
 @pytest.mark.parametrize('argv, message', [
     (['--count', 1, '--queue', QUEUE, '--tag', 'Translation', '--failed-ratio', 0.6, '--running-ratio', 0.6], 'more than 1'),
     (['--count', 1, '--queue', QUEUE, '--tag', 'Translation', '--failed-ratio', 2], 'ratio'),
-    (['--count', 1, '--queue', QUEUE, '--tag', 'Transcode'], 'invalid choice'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'Transcodes'], 'invalid choice'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'TranscodePro'], 'invalid choice'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'PicProcess', '--job-list', 'jobs'], 'not served by --job-list jobs; allowed: Transcode'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'Transcode', '--job-list', 'asr_jobs'], 'allowed: SpeechRecognition'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'all', '--family-queue', 'video=p1'], 'TYPE one of media, ai, speech'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'all', '--family-queue', 'media'], 'TYPE=QUEUEID'),
+    (['--count', 1, '--queue', QUEUE, '--tag', 'Transcode', '--pause-ratio', 0.5, '--running-ratio', 0.6], 'more than 1'),
     (['--count', 1, '--queue', QUEUE, '--tag', 'Translation', '--start-time', '2024-05-01'], '--start-time'),
     (['--queue', QUEUE, '--tag', 'Translation'], '--count'),
 ])
 def test_bad_arguments(argv, message):
     result = gen(*argv)
     assert result.returncode == 2 and message in result.stderr
+
+
+# Sha-256 of the output of the three tags the 1.0 generator knew, with every option that shapes it: the shape and
+# the random draws of these jobs must not change (benchmarks and integration data depend on them).
+LEGACY_ARGV = ['--count', 300, '--queue', QUEUE, '--failed-ratio', 0.1, '--cancel-ratio', 0.05, '--running-ratio', 0.2,
+               '--finish-over', 10, '--seed', 3]
+LEGACY_SHA = {  # computed with the gen_jobs.py of 1.0 (commit 59af302)
+    'Translation': '4d9c7e0acd8202c79af998766c5b029da825681ae1adc60df6b2f3aebf456098',
+    'SpeechRecognition': '239523bba4ba4a8e5975eb5011073c56cb18a84c58199cb1bc48883e9ca692ba',
+    'WordsGeneralize': '6378ae127fa49610477e973e5cc87018afff67cd077bb9c2f3d10c3211f8c5f6',
+}
+
+
+@pytest.mark.parametrize('tag', sorted(LEGACY_SHA))
+def test_the_older_ai_tags_generate_what_they_did(tag):
+    result = gen(*(LEGACY_ARGV + ['--tag', tag]))
+    assert result.returncode == 0
+    assert hashlib.sha256(result.stdout.encode('utf-8')).hexdigest() == LEGACY_SHA[tag]
+    jobs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert not any('Progress' in j or '_JobList' in j for j in jobs)
+    assert all(j['Code'] == '' for j in jobs if j['State'] in ('Submitted', 'Running'))
+
+
+@pytest.mark.parametrize('path, tag', job_kinds.KINDS)
+def test_every_tag_generates_its_family(path, tag):
+    argv = ['--count', 24, '--queue', QUEUE, '--tag', tag, '--failed-ratio', 0.2, '--running-ratio', 0.3, '--pause-ratio', 0.2,
+            '--finish-over', 5, '--seed', 11]
+    if path != job_kinds.list_for(tag):
+        argv += ['--job-list', path[1:]]
+    jobs = jobs_of(*argv)
+    queue_type = job_kinds.queue_type_for(tag, path)
+    legacy = path == '/jobs' and tag in ('Translation', 'SpeechRecognition', 'WordsGeneralize')
+    prefix = 'a' if legacy else job_kinds.ID_PREFIX[queue_type]
+    assert all(j['Tag'] == tag and re.match('^%s[0-9a-f]{32}$' % prefix, j['JobId']) for j in jobs)
+    assert all(job_kinds.job_list_of(j) == path for j in jobs)
+    assert all(('Progress' in j) == (queue_type == 'media') for j in jobs)
+    assert {j['State'] for j in jobs} >= {'Success', 'Pause', 'Failed'}
+    for job in jobs:
+        finished = job['State'] in ('Success', 'Failed', 'Cancel')
+        assert (job['EndTime'] == '-') != finished and (job['StartTime'] == '-') == (job['State'] == 'Submitted')
+        if job['State'] == 'Pause':
+            assert '_Transitions' not in job and (legacy or job['Code'] == 'Success')
+        if not legacy and job['State'] in ('Submitted', 'Running', 'Pause'):
+            assert job['Code'] == 'Success' and job['Message'] == ''
+        if job.get('Progress') is not None:
+            assert job['Progress'] == '100' if job['State'] == 'Success' else 0 <= int(job['Progress']) < 100
+
+
+def test_tag_all_cycles_through_every_kind_with_a_queue_per_family():
+    queues = {'ai': 'p' + 'a' * 32, 'picture': 'p' + 'c' * 32, 'document': 'p' + 'd' * 32, 'speech': 'p' + 'e' * 32}
+    argv = ['--count', 2 * len(job_kinds.KINDS), '--queue', QUEUE, '--tag', 'all', '--seed', 5]
+    for queue_type, queue in sorted(queues.items()):
+        argv += ['--family-queue', '%s=%s' % (queue_type, queue)]
+    jobs = jobs_of(*argv)
+    kinds = collections.Counter((job_kinds.job_list_of(j), j['Tag']) for j in jobs)
+    assert kinds == collections.Counter({kind: 2 for kind in job_kinds.KINDS})
+    for job in jobs:
+        queue_type = job_kinds.queue_type_for(job['Tag'], job_kinds.job_list_of(job))
+        assert job['QueueId'] == queues.get(queue_type, QUEUE)
+    only = jobs_of('--count', 6, '--queue', QUEUE, '--tag', 'all', '--job-list', 'doc_jobs')
+    assert {j['Tag'] for j in only} == {'DocProcess'}
+
+
+def test_emulator_serves_every_generated_family(emu, tmp_path):
+    path = tmp_path / 'all.jsonl'
+    count = 3 * len(job_kinds.KINDS)
+    assert gen('--count', count, '--queue', QUEUE, '--tag', 'all', '--running-ratio', 0.3, '--pause-ratio', 0.1, '--failed-ratio', 0.1,
+               '--seed', 8, '--out', path).returncode == 0
+    emu.load_jobs(str(path))
+    cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+    jobs = [json.loads(line) for line in path.read_text(encoding='utf-8').splitlines()]
+    for tag in ('Transcode', 'Concat', 'VideoTargetRec', 'SpeechRecognition'):
+        want = [j['JobId'] for j in jobs if j['Tag'] == tag and job_kinds.job_list_of(j) == '/jobs']
+        root = cli.call('/jobs/' + ','.join(want)).root
+        assert sorted(d.findtext('JobId') for d in root.findall('JobsDetail')) == sorted(want)
+        assert all(d.find('Operation') is not None for d in root.findall('JobsDetail'))
+    cli.close()

@@ -97,3 +97,15 @@ def test_queue_answer_to_ids(served):
 def test_stats_name_the_mode(served):
     habits, emu, _cli = served
     assert emu.stats()['habits'] == habits
+
+
+@pytest.mark.parametrize('path, realistic_shape', [
+    ('/queue', b'<NonExistPIDs>pa</NonExistPIDs><NonExistPIDs>pb</NonExistPIDs>'),
+    ('/docqueue', b'<NonExistPIDs><QueueID>pa</QueueID><QueueID>pb</QueueID></NonExistPIDs>'),
+    ('/asrqueue', b'<NonExistPIDs><QueueID>pa</QueueID><QueueID>pb</QueueID></NonExistPIDs>'),
+])
+def test_missing_queue_ids(served, path, realistic_shape):
+    habits, _emu, cli = served
+    reply = cli.call(path, {'queueIds': 'pa,pb'})
+    plain_shape = b'<NonExistPIDs>pa</NonExistPIDs><NonExistPIDs>pb</NonExistPIDs>'
+    assert reply.body.endswith((realistic_shape if habits == 'realistic' else plain_shape) + b'</Response>')

@@ -86,6 +86,28 @@ def test_start_passes_jobs_credentials_tls_and_faults_on(tmp_path):
         assert harness('stop', '--state-file', state_file).returncode == 0
 
 
+def test_start_passes_queues_habits_and_manual_clock_on(tmp_path):
+    seeds = tmp_path / 'queues.jsonl'
+    seeds.write_text('{"QueueId": "pseeded", "QueueType": "picture", "State": "Paused"}\n', encoding='utf-8')
+    state_file = str(tmp_path / 'emulator.json')
+    started = harness('start', '--state-file', state_file, '--queues', str(seeds), '--habits', 'plain', '--manual-clock',
+                      '--lifetime', '300')
+    assert started.returncode == 0, started.stderr
+    try:
+        with open(state_file, encoding='utf-8') as handle:
+            emu = Emulator.attach(json.load(handle))
+        cli = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+        reply = cli.call('/picqueue')
+        cli.close()
+        assert reply.body.startswith(b'<?xml')  # plain habits
+        assert [(q.findtext('QueueId'), q.findtext('State')) for q in reply.root.findall('QueueList')] == [('pseeded', 'Paused')]
+        stats = emu.stats()
+        assert stats['manual_clock'] is True and stats['habits'] == 'plain' and stats['transition_clock'] == 0
+        assert emu.advance_clock(2.5) == 2.5
+    finally:
+        assert harness('stop', '--state-file', state_file).returncode == 0
+
+
 def test_stop_never_signals_a_process_that_is_not_the_emulator(tmp_path):
     """A stale state file whose pid now belongs to another process: stop leaves that process alone."""
     other = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'])

@@ -241,3 +241,19 @@ def test_bad_seed_file_stops_the_start(tmp_path):
     with pytest.raises(RuntimeError) as caught:
         Emulator(jobs=[], queues=[path]).start()
     assert 'seeds.jsonl:1: State must be Active or Paused' in str(caught.value)
+
+
+def test_queue_requests_have_their_own_fault_scope_and_counter(emu, cli):
+    emu.set_faults(['503,paths=queue'])
+    assert cli.call('/ai_queue').status == 503
+    assert cli.call('/queue/' + MEDIA_Q, method='PUT', body=pause_body(MEDIA_Q, 'Paused')).status == 503
+    assert cli.call('/jobs/' + JOBS[0]['JobId']).status == 200
+    assert emu.stats()['requests']['by_kind'] == {'queue': 2, 'get': 1}
+
+
+@pytest.mark.parametrize('payload', [{'advance': -1}, {'advance': 'soon'}, {'advance': True}, {'set': 5}])
+def test_clock_control_refuses_bad_input(emu, payload):
+    with pytest.raises(RuntimeError) as caught:
+        emu.control('POST', 'clock', payload)
+    assert '(400)' in str(caught.value)
+    assert emu.stats()['transition_clock'] == 0

@@ -6,9 +6,13 @@
 import collections
 import os
 import re
+import subprocess
+import sys
 
 from conftest import read_jobs
 from harness import HERE, BAD_QUEUE, GOOD_QUEUE, MIXED_QUEUE, SLOW_QUEUE
+
+import job_kinds
 
 JOBS = read_jobs()
 TAGS = ('Translation', 'SpeechRecognition', 'WordsGeneralize')
@@ -90,3 +94,71 @@ def test_readme_names_every_queue_and_the_credentials():
     workflow = next(j for j in JOBS if 'Workflow' in j)['Workflow']['WorkflowId']
     trigger = next(j for j in JOBS if 'InventoryTriggerJobId' in j)['InventoryTriggerJobId']
     assert workflow in text and trigger in text
+
+
+# --- families_jobs.jsonl (data/FAMILIES.md) --------------------------------------------------------
+
+FAMILIES = os.path.join(HERE, 'data', 'families_jobs.jsonl')
+FAMILY_QUEUES = {'media': 'pc15521b1b3dca50a9daa37e51b591d75', 'ai': 'p3f372617f0baef3a86f0ce2ea6ec39c1',
+                 'speech': 'p4a800646417a8105bc3199944567ceb1', 'document': 'p732242fda8902e3212979bfcbbeb508f',
+                 'picture': 'pdf7142dcaf29e6f877744cca4d909eb2'}
+FAMILY_JOBS = read_jobs(FAMILIES)
+
+
+def _family_md():
+    with open(os.path.join(HERE, 'data', 'FAMILIES.md'), encoding='utf-8') as handle:
+        return handle.read()
+
+
+def test_families_file_is_what_the_documented_command_writes(tmp_path):
+    command = re.search(r'```\n(python3 tests/emulator/gen_jobs\.py .*?)\n```', _family_md(), re.S).group(1)
+    argv = command.replace('\\\n', ' ').split()[2:]
+    out = tmp_path / 'families.jsonl'
+    argv[argv.index('--out') + 1] = str(out)
+    subprocess.run([sys.executable, os.path.join(HERE, 'gen_jobs.py')] + argv, check=True, timeout=60)
+    with open(FAMILIES, encoding='utf-8') as handle:
+        assert out.read_text(encoding='utf-8') == handle.read()
+
+
+def test_families_four_jobs_of_every_kind_each_with_a_success():
+    kinds = collections.defaultdict(list)
+    for job in FAMILY_JOBS:
+        kinds[(job_kinds.job_list_of(job), job['Tag'])].append(job['State'])
+    assert set(kinds) == set(job_kinds.KINDS)
+    assert all(len(states_) == 4 and 'Success' in states_ for states_ in kinds.values())
+    assert len({j['JobId'] for j in FAMILY_JOBS}) == len(FAMILY_JOBS) == 156
+
+
+def test_families_one_queue_per_queue_type_each_with_a_paused_job():
+    for job in FAMILY_JOBS:
+        queue_type = job_kinds.queue_type_for(job['Tag'], job_kinds.job_list_of(job))
+        assert job['QueueId'] == FAMILY_QUEUES[queue_type]
+    for queue in FAMILY_QUEUES.values():
+        counts = collections.Counter(j['State'] for j in FAMILY_JOBS if j['QueueId'] == queue)
+        assert counts['Pause'] >= 1 and counts['Success'] >= 2
+        assert queue in _family_md()
+    assert {j['State'] for j in FAMILY_JOBS} == {'Submitted', 'Running', 'Success', 'Failed', 'Pause', 'Cancel'}
+
+
+def test_families_transitions_end_every_waiting_job_within_eight_seconds():
+    waiting = [j for j in FAMILY_JOBS if j['State'] in ('Submitted', 'Running')]
+    assert waiting and all(j['_Transitions'][-1]['State'] in ('Success', 'Failed') for j in waiting)
+    assert max(j['_Transitions'][-1]['after'] for j in waiting) <= 8
+    assert not any('_Transitions' in j for j in FAMILY_JOBS if j['State'] not in ('Submitted', 'Running'))
+    assert len({j['QueueId'] for j in waiting}) >= 3
+
+
+def test_families_real_service_habits():
+    with open(FAMILIES, encoding='utf-8') as handle:
+        text = handle.read()
+    for empty in ('UserData', 'Subtitle', 'ObjectPrefix', 'TaskId', 'TgtType', 'SrcType', 'ResultDetail',
+                  'WatermarkTemplateId', 'SoundHoundResult'):
+        assert '"%s":""' % empty in text, empty
+    for job in FAMILY_JOBS:
+        if job['Tag'] not in TAGS or job_kinds.job_list_of(job) != '/jobs':
+            assert job['Code'] not in ('', None) and 'Message' in job
+        assert ('Progress' in job) == (job['Tag'] in job_kinds.MEDIA_TAGS)
+    marks = [j['Operation'].get('WatermarkTemplateId') for j in FAMILY_JOBS if j['Tag'] == 'Transcode']
+    assert sorted(str(len(m)) if isinstance(m, list) else repr(m) for m in marks) == ["''", '1', '3', 'None']
+    pages = [len(j['Operation']['DocProcessResult']['PageInfo']) for j in FAMILY_JOBS if 'DocProcessResult' in j['Operation']]
+    assert 1 in pages and max(pages) > 1

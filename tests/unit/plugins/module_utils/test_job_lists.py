@@ -38,7 +38,7 @@ def test_the_tags_of_1_0_0_are_still_served_by_jobs():
     assert not set(MEDIA_TAGS) & set(AI_TAGS)
 
 
-@pytest.mark.parametrize('tag', ['TranscodePro', 'HighSpeedHd', 'PosterProduction', 'DNA'])
+@pytest.mark.parametrize('tag', ['TranscodePro', 'HighSpeedHd'])
 def test_unconfirmed_tags_are_left_out(tag):
     assert tag not in ALL_TAGS
 
