@@ -29,6 +29,10 @@ What the published documents show, and how it is read here:
 
 ``state`` and ``queue_ids`` are also applied to what comes back, so a service that ignored a
 filter cannot widen the result.
+
+``list_queues`` and ``queue_states`` take a client (``_client.CIClient`` or anything with its ``get``);
+``queue_info`` is the whole of the module ``ci_queue_info``: options checked, one client, the
+listing and its ``summarize``.
 """
 
 from __future__ import annotations

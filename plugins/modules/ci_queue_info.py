@@ -52,7 +52,7 @@ options:
   page_size:
     description:
       - How many queues to ask for per request (C(pageSize)); every page is read in any case.
-      - The largest value the service honours is not published. A page shorter than asked does not end the listing:
+      - The largest value the service honours is not published. A page shorter than asked does not end the listing,
         it ends once the service's C(TotalCount) of queues came, or with an empty page.
     type: int
     default: 100
