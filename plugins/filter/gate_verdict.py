@@ -19,6 +19,10 @@ description:
     every failed or cancelled job in the result (job id, tag, state, code, message, input object), when there is one.
   - A failure of the module without a C(summary), such as a request error or a bad option, and a wait timeout
     (also when jobs vanished meanwhile) give C(job gate stopped), the selection and the module's message.
+  - With O(stop_on_pause=true), a failure of the module that reports paused jobs or queues (its C(paused_job_ids) and
+    C(paused_queue_ids), when M(qcloud.ci.ci_jobs_info) stopped waiting because of
+    O(qcloud.ci.ci_jobs_info#module:stop_on_pause)) gives C(job gate stopped), the selection, the paused queue ids, the
+    ids of the jobs in state C(Pause) and the number of unfinished jobs.
   - Jobs that vanished while the module waited give C(job gate FAILED) and the number and ids of those jobs. They
     are the C(vanished_job_ids) of the result and, when O(job_ids) is not set (a listing), its C(missing_job_ids).
   - Ids of O(job_ids) the service does not know give C(job gate FAILED) and those ids.
@@ -57,6 +61,13 @@ options:
       - The longest job message shown in the table; longer messages are cut and end with C(...). At least 10.
     type: int
     default: 60
+  stop_on_pause:
+    description:
+      - The module was called with O(qcloud.ci.ci_jobs_info#module:stop_on_pause=true). Its failure with paused jobs
+        or queues is then reported as a stop on the pause, naming them. With V(false) such a failure (a wait timeout)
+        is reported with the module's message; C(paused_job_ids) and C(paused_queue_ids) are copied either way.
+    type: bool
+    default: false
 seealso:
   - module: qcloud.ci.ci_jobs_info
   - ref: qcloud.ci.job_gate role <ansible_collections.qcloud.ci.job_gate_role>
@@ -129,12 +140,23 @@ _value:
       description: The ids of jobs the CI service no longer knew while the module waited for them.
       type: list
       elements: str
+    paused_job_ids:
+      description:
+        - The C(paused_job_ids) of the result (V([]) when it has none), the unfinished jobs in state C(Pause) when the
+          module stopped waiting.
+      type: list
+      elements: str
+    paused_queue_ids:
+      description: The C(paused_queue_ids) of the result (V([]) when it has none), the queues that were paused.
+      type: list
+      elements: str
 '''
 
 import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.qcloud.ci.plugins.module_utils._jobs import FAILED_STATES, STATES, UNFINISHED_STATES
 
@@ -214,9 +236,28 @@ def _stopped(result, summary, vanished):
     return not vanished or unfinished > len(vanished)
 
 
+def _paused(selection, summary, paused_jobs, paused_queues):
+    """The first line of the report when the module stopped waiting because of a pause (stop_on_pause)."""
+    parts = []
+    if paused_queues:
+        parts.append('%s %s %s paused' % ('queue' if len(paused_queues) == 1 else 'queues', ', '.join(paused_queues),
+                                          'is' if len(paused_queues) == 1 else 'are'))
+    if paused_jobs:
+        parts.append('%s paused: %s' % ('1 job is' if len(paused_jobs) == 1 else '%d jobs are' % len(paused_jobs),
+                                        ', '.join(paused_jobs)))
+    by_state = (summary or {}).get('by_state') or {}
+    unfinished = sum(by_state.get(state) or 0 for state in UNFINISHED_STATES)
+    parts.append('%s unfinished' % _plural(unfinished, 'job'))
+    return ('job gate stopped (%s): %s; stopped at once instead of waiting for the timeout (stop_on_pause)'
+            % (selection, '; '.join(parts)))
+
+
 def _reason(result, summary, settings, missing, vanished):
     """The first line of the report, or None when the gate passes."""
     selection, job_ids, min_jobs = settings['selection'], settings['job_ids'], settings['min_jobs']
+    paused = settings['paused_job_ids'], settings['paused_queue_ids']
+    if settings['stop_on_pause'] and result.get('failed') and (paused[0] or paused[1]):
+        return _paused(selection, summary, *paused)
     if _stopped(result, summary, vanished):
         return 'job gate stopped (%s): %s' % (selection, to_text(result.get('msg') or 'the query failed'))
     if vanished:
@@ -239,21 +280,37 @@ def _reason(result, summary, settings, missing, vanished):
             % (total - succeeded, _plural(total, 'job'), ', '.join(counts), selection))
 
 
-def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1, message_width=60):
+def _flag(value, name):
+    """A boolean option given as a boolean or as text (ansible-core 2.16-2.18 template some values to text)."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AnsibleFilterError('gate_verdict: %s must be a boolean; got %r' % (name, value)) from None
+
+
+def _settings(result, selection, job_ids, min_jobs, stop_on_pause):
+    """The gate's settings and the pause the result reports, checked."""
+    return {'selection': to_text(selection), 'job_ids': _ids(job_ids, 'job_ids'),
+            'min_jobs': _whole(min_jobs, 'min_jobs', 0), 'stop_on_pause': _flag(stop_on_pause, 'stop_on_pause'),
+            'paused_job_ids': _ids(result.get('paused_job_ids'), 'paused_job_ids of the input'),
+            'paused_queue_ids': _ids(result.get('paused_queue_ids'), 'paused_queue_ids of the input')}
+
+
+def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1, message_width=60,
+                 stop_on_pause=False):
     """``job_gate_result`` from a result (or failure result) of ``ci_jobs_info`` and the gate's settings."""
     if not isinstance(result, dict):
         raise AnsibleFilterError('gate_verdict: the input must be the result of qcloud.ci.ci_jobs_info (a dictionary); '
                                  'got %s' % type(result).__name__)
     if 'results' in result and 'summary' not in result:  # a loop over selections
-        return _selections_verdict(result['results'], min_jobs, message_width)
+        return _selections_verdict(result['results'], min_jobs, message_width, stop_on_pause)
     summary = result.get('summary')
     if summary is not None and not isinstance(summary, dict):
         raise AnsibleFilterError('gate_verdict: the summary of the input must be a dictionary; got %s'
                                  % type(summary).__name__)
     if summary is None and not result.get('failed'):
         raise AnsibleFilterError('gate_verdict: the input has no summary: pass the result of qcloud.ci.ci_jobs_info')
-    settings = {'selection': to_text(selection), 'job_ids': _ids(job_ids, 'job_ids'),
-                'min_jobs': _whole(min_jobs, 'min_jobs', 0)}
+    settings = _settings(result, selection, job_ids, min_jobs, stop_on_pause)
     width = _whole(message_width, 'message_width')
     reported_missing = _ids(result.get('missing_job_ids'), 'missing_job_ids of the input')
     vanished = _ids(result.get('vanished_job_ids'), 'vanished_job_ids of the input')
@@ -279,6 +336,8 @@ def gate_verdict(result, selection='the selected jobs', job_ids=None, min_jobs=1
         'failed_job_ids': list((summary or {}).get('failed_job_ids') or []),
         'missing_job_ids': missing,
         'vanished_job_ids': vanished,
+        'paused_job_ids': settings['paused_job_ids'],
+        'paused_queue_ids': settings['paused_queue_ids'],
     }
 
 
@@ -296,6 +355,11 @@ def _sum_summaries(summaries):
             'failed_job_ids': [job_id for summary in summaries for job_id in summary.get('failed_job_ids') or []]}
 
 
+def _unique(values):
+    """``values`` without repeats, in their order (two selections of one queue report it once)."""
+    return [value for index, value in enumerate(values) if value not in values[:index]]
+
+
 def _label(item, index):
     """The label of a selection: its own, else one line from its job ids or its queue and tag."""
     if item.get('label'):
@@ -308,7 +372,7 @@ def _label(item, index):
     return 'selection %d' % (index + 1)
 
 
-def _selections_verdict(results, min_jobs, message_width):
+def _selections_verdict(results, min_jobs, message_width, stop_on_pause):
     """The verdict over the results of a loop of ci_jobs_info, one per selection (``item``: label, job_ids)."""
     if not isinstance(results, list) or not results or not all(isinstance(part, dict) for part in results):
         raise AnsibleFilterError('gate_verdict: results must be a non-empty list of results of qcloud.ci.ci_jobs_info')
@@ -316,7 +380,7 @@ def _selections_verdict(results, min_jobs, message_width):
     for index, part in enumerate(results):
         item = part.get('item') if isinstance(part.get('item'), dict) else {}
         verdicts.append(gate_verdict(part, selection=_label(item, index), job_ids=item.get('job_ids') or None,
-                                     min_jobs=min_jobs, message_width=message_width))
+                                     min_jobs=min_jobs, message_width=message_width, stop_on_pause=stop_on_pause))
     if len(verdicts) == 1:
         return verdicts[0]
     labels = [verdict['selection'] for verdict in verdicts]
@@ -339,6 +403,7 @@ def _selections_verdict(results, min_jobs, message_width):
     return {'passed': not failing, 'msg': msg, 'selection': '; '.join(labels), 'summary': summary,
             'jobs': joined('jobs'), 'failed_job_ids': joined('failed_job_ids'),
             'missing_job_ids': joined('missing_job_ids'), 'vanished_job_ids': joined('vanished_job_ids'),
+            'paused_job_ids': joined('paused_job_ids'), 'paused_queue_ids': _unique(joined('paused_queue_ids')),
             'selections': verdicts}
 
 

@@ -22,7 +22,8 @@ from ansible_collections.qcloud.ci.plugins.filter.gate_verdict import gate_verdi
 from ansible_collections.qcloud.ci.plugins.module_utils._jobs import summarize
 
 QBAD = 'Translation jobs of queue qbad'
-RESULT_KEYS = {'passed', 'msg', 'selection', 'summary', 'jobs', 'failed_job_ids', 'missing_job_ids', 'vanished_job_ids'}
+RESULT_KEYS = {'passed', 'msg', 'selection', 'summary', 'jobs', 'failed_job_ids', 'missing_job_ids', 'vanished_job_ids',
+               'paused_job_ids', 'paused_queue_ids'}
 
 
 def job(job_id, state='Success', code=None, message='', obj=None, tag='Translation'):
@@ -229,7 +230,7 @@ def test_a_request_error_stops_the_gate_and_the_result_is_still_complete():
         'msg': 'job gate stopped (Translation jobs of queue qgood): CI request GET /jobs failed: HTTP 403 '
                'SignatureDoesNotMatch',
         'selection': 'Translation jobs of queue qgood', 'summary': None, 'jobs': [], 'failed_job_ids': [],
-        'missing_job_ids': [], 'vanished_job_ids': []}
+        'missing_job_ids': [], 'vanished_job_ids': [], 'paused_job_ids': [], 'paused_queue_ids': []}
 
 
 def test_a_failure_without_a_message_still_says_the_query_failed():
@@ -251,6 +252,8 @@ def test_unfinished_jobs_in_a_successful_result_do_not_pass():
     (result([]), {'min_jobs': True}, 'min_jobs must be a whole number; got True'),
     (result([]), {'message_width': None}, 'message_width must be a whole number; got None'),
     (result([]), {'job_ids': 5}, 'job_ids must be a list of job ids; got int'),
+    (result([]), {'stop_on_pause': 'maybe'}, "stop_on_pause must be a boolean; got 'maybe'"),
+    (dict(result([]), paused_queue_ids=7), {}, 'paused_queue_ids of the input must be a list of job ids; got int'),
 ])
 def test_bad_input_is_a_clear_error(bad, args, says):
     with pytest.raises(AnsibleFilterError) as caught:
@@ -267,7 +270,7 @@ def test_the_documented_return_keys_are_the_returned_keys():
     documented = yaml.safe_load(plugin.RETURN)['_value']['contains']
     assert set(documented) == RESULT_KEYS
     options = set(yaml.safe_load(plugin.DOCUMENTATION)['options']) - {'_input'}
-    assert options == {'selection', 'job_ids', 'min_jobs', 'message_width'}
+    assert options == {'selection', 'job_ids', 'min_jobs', 'message_width', 'stop_on_pause'}
 
 
 # --- several selections (the role's loop over job_gate_selections registers {'results': [...]})
@@ -340,3 +343,73 @@ def test_bad_loop_results_are_a_clear_error(results):
 def test_job_ids_as_a_text_are_split_at_the_commas():
     verdict = gate_verdict(result(BAD_QUEUE[:1], missing=['ax9']), job_ids='ab0001000000000000000000000000000, ax9')
     assert verdict['msg'] == 'job gate FAILED: the CI service does not know 1 of the 2 job ids: ax9'
+
+
+# --- stop_on_pause: the module stopped waiting because a job is in state Pause or its queue is paused
+
+PAUSED = [job('ap0001000000000000000000000000000', 'Submitted', tag='Transcode'),
+          job('ap0002000000000000000000000000000', 'Pause', tag='Transcode'),
+          job('ap0003000000000000000000000000000', 'Failed', 'InvalidInput', message='no audio', tag='Transcode')]
+PAUSED_JOB = 'ap0002000000000000000000000000000'
+STOPPED_MSG = 'Stopped waiting (stop_on_pause): 1 job(s) in state Pause: %s; 1 queue(s) Paused: qpaused' % PAUSED_JOB
+AT_ONCE = '; stopped at once instead of waiting for the timeout (stop_on_pause)'
+
+
+def paused_result(job_ids=(PAUSED_JOB,), queue_ids=('qpaused',), msg=STOPPED_MSG):
+    return dict(result(PAUSED, failed=True, msg=msg), paused_job_ids=list(job_ids), paused_queue_ids=list(queue_ids))
+
+
+@pytest.mark.parametrize('flag', [True, 'true', 'yes', 1])
+def test_a_stop_on_a_pause_names_the_queue_and_the_paused_jobs_then_the_failed_ones(flag):
+    verdict = gate_verdict(paused_result(), selection='Transcode jobs of queue qpaused', stop_on_pause=flag)
+    lines = verdict['msg'].splitlines()
+    assert lines[0] == ('job gate stopped (Transcode jobs of queue qpaused): queue qpaused is paused; 1 job is paused: '
+                        '%s; 2 jobs unfinished' % PAUSED_JOB + AT_ONCE)
+    assert lines[1] == '' and lines[4].split()[0] == 'ap0003000000000000000000000000000'
+    assert verdict['passed'] is False
+    assert verdict['paused_job_ids'] == [PAUSED_JOB] and verdict['paused_queue_ids'] == ['qpaused']
+    assert verdict['failed_job_ids'] == ['ap0003000000000000000000000000000']
+
+
+def test_paused_jobs_in_active_queues_and_several_paused_queues_are_named():
+    jobs_only = gate_verdict(paused_result(job_ids=('a1', 'a2'), queue_ids=()), selection='s', stop_on_pause=True)
+    assert jobs_only['msg'].splitlines()[0] == 'job gate stopped (s): 2 jobs are paused: a1, a2; 2 jobs unfinished' + AT_ONCE
+    queues_only = gate_verdict(paused_result(job_ids=(), queue_ids=('q1', 'q2')), selection='s', stop_on_pause=True)
+    assert queues_only['msg'].splitlines()[0] == 'job gate stopped (s): queues q1, q2 are paused; 2 jobs unfinished' + AT_ONCE
+
+
+def test_a_stop_without_a_summary_counts_no_unfinished_job():
+    failure = {'failed': True, 'msg': STOPPED_MSG, 'paused_job_ids': [], 'paused_queue_ids': ['q1']}
+    verdict = gate_verdict(failure, selection='s', stop_on_pause=True)
+    assert verdict['msg'] == 'job gate stopped (s): queue q1 is paused; 0 jobs unfinished' + AT_ONCE
+
+
+@pytest.mark.parametrize('flag', [False, 'false', 'no', 0])
+def test_without_stop_on_pause_a_failure_is_reported_with_the_modules_message(flag):
+    timeout = 'Timed out after 2 seconds waiting for 2 job(s) to finish'
+    verdict = gate_verdict(paused_result(msg=timeout), selection='s', stop_on_pause=flag)
+    assert verdict['msg'].splitlines()[0] == 'job gate stopped (s): ' + timeout
+    assert verdict['paused_job_ids'] == [PAUSED_JOB] and verdict['paused_queue_ids'] == ['qpaused']
+
+
+def test_a_successful_result_with_paused_ids_is_judged_on_its_jobs():
+    done = dict(result(GOOD_QUEUE), paused_job_ids=[], paused_queue_ids=['qidle'])
+    verdict = gate_verdict(done, selection='s', stop_on_pause=True)
+    assert verdict['passed'] is True and verdict['paused_queue_ids'] == ['qidle']
+
+
+def test_a_result_without_the_pause_keys_gives_empty_lists():
+    verdict = gate_verdict(result(GOOD_QUEUE), selection='s', stop_on_pause=True)
+    assert verdict['paused_job_ids'] == [] and verdict['paused_queue_ids'] == []
+
+
+def test_selections_stopped_by_one_paused_queue_name_it_once():
+    verdict = gate_verdict(looped(({'label': 'good'}, result(GOOD_QUEUE)),
+                                  ({'label': 'videos'}, paused_result()),
+                                  ({'label': 'more videos'}, paused_result(job_ids=['ap0009']))), stop_on_pause=True)
+    lines = verdict['msg'].splitlines()
+    assert lines[0] == 'job gate FAILED: 2 of 3 selections did not pass - good; videos; more videos'
+    assert lines[1] == '  job gate stopped (videos): queue qpaused is paused; 1 job is paused: %s; 2 jobs unfinished%s' % (
+        PAUSED_JOB, AT_ONCE)
+    assert lines[2].startswith('  job gate stopped (more videos): queue qpaused is paused; 1 job is paused: ap0009;')
+    assert verdict['paused_job_ids'] == [PAUSED_JOB, 'ap0009'] and verdict['paused_queue_ids'] == ['qpaused']
