@@ -8,7 +8,7 @@
 Internal to this collection: the names may change in any release.
 
 ``execute`` validates the options (``_jobs``), opens a ``_client.CIClient`` and runs the query
-through ``_job_api``; it raises the neutral exceptions of ``_errors``. ``run_info_module`` maps
+through ``_job_api``; it raises the neutral exceptions of ``_errors``. ``run_module`` (every module: ``ci_jobs_info``, ``ci_queue_info``) maps
 them to ``fail_json``; the lookup maps the same exceptions to ``AnsibleLookupError``
 (``plugins/plugin_utils/_lookup.py``), so both say the same thing in the same words.
 """
@@ -43,10 +43,11 @@ def execute(options, warn=None, ids_name='job_ids', resume_hint=RESUME_HINT):
         return run(client, query, warn, clock=monotonic, sleep=sleep, resume_hint=resume_hint)
 
 
-def run_info_module(module):
-    """Run ``ci_jobs_info``: ``exit_json`` with the result, or ``fail_json`` with a clear message."""
+def run_module(module, runner):
+    """``exit_json`` with ``runner()``'s result, or ``fail_json`` with a clear message: the one error
+    mapping of every module of the collection (``runner`` takes no argument; it raises ``_errors``' exceptions)."""
     try:
-        result = execute(module.params, warn=module.warn)
+        result = runner()
     except CIMissingLibrary as exc:
         module.fail_json(msg=missing_required_lib(exc.library), exception=exc.traceback)
     except CIWaitIncomplete as exc:
@@ -56,3 +57,8 @@ def run_info_module(module):
     except CIValueError as exc:
         module.fail_json(msg=exc.msg, option=exc.option)
     module.exit_json(changed=False, **result)
+
+
+def run_info_module(module):
+    """Run ``ci_jobs_info``: ``exit_json`` with the result, or ``fail_json`` with a clear message."""
+    run_module(module, lambda: execute(module.params, warn=module.warn))

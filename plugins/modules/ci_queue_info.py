@@ -250,24 +250,16 @@ error:
       type: int
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIMissingLibrary, CIRequestError, CIValueError
+from ansible_collections.qcloud.ci.plugins.module_utils._execute import run_module
 from ansible_collections.qcloud.ci.plugins.module_utils._options import CONNECTION_ARGSPEC
 from ansible_collections.qcloud.ci.plugins.module_utils._queues import QUEUE_INFO_ARGSPEC, queue_info
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(CONNECTION_ARGSPEC, **QUEUE_INFO_ARGSPEC), supports_check_mode=True)
-    try:
-        result = queue_info(module.params, warn=module.warn)
-    except CIMissingLibrary as exc:
-        module.fail_json(msg=missing_required_lib(exc.library), exception=exc.traceback)
-    except CIRequestError as exc:
-        module.fail_json(msg=exc.msg, error=exc.to_dict())
-    except CIValueError as exc:
-        module.fail_json(msg=exc.msg, option=exc.option)
-    module.exit_json(changed=False, **result)
+    run_module(module, lambda: queue_info(module.params, warn=module.warn))
 
 
 if __name__ == '__main__':
