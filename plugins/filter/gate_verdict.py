@@ -158,7 +158,10 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.qcloud.ci.plugins.module_utils._jobs import FAILED_STATES, STATES, UNFINISHED_STATES
+from ansible_collections.qcloud.ci.plugins.module_utils._jobs import FAILED_STATES, STATES, UNFINISHED_STATES, UNKNOWN_STATE
+
+# what the summary counts as not finished: the unfinished states, and jobs the service sent without a state
+NOT_FINISHED = UNFINISHED_STATES | frozenset((UNKNOWN_STATE,))
 
 HEADER = ('JOB ID', 'TAG', 'STATE', 'CODE', 'MESSAGE', 'INPUT OBJECT')
 MIN_MESSAGE_WIDTH = 10
@@ -232,7 +235,7 @@ def _stopped(result, summary, vanished):
     if not result.get('failed'):
         return False
     # the vanished jobs keep their last state, which is unfinished: any more unfinished ones timed out
-    unfinished = sum((summary.get('by_state') or {}).get(state, 0) for state in UNFINISHED_STATES)
+    unfinished = sum((summary.get('by_state') or {}).get(state, 0) for state in NOT_FINISHED)
     return not vanished or unfinished > len(vanished)
 
 
@@ -246,7 +249,7 @@ def _paused(selection, summary, paused_jobs, paused_queues):
         parts.append('%s paused: %s' % ('1 job is' if len(paused_jobs) == 1 else '%d jobs are' % len(paused_jobs),
                                         ', '.join(paused_jobs)))
     by_state = (summary or {}).get('by_state') or {}
-    unfinished = sum(by_state.get(state) or 0 for state in UNFINISHED_STATES)
+    unfinished = sum(by_state.get(state) or 0 for state in NOT_FINISHED)
     parts.append('%s unfinished' % _plural(unfinished, 'job'))
     return ('job gate stopped (%s): %s; stopped at once instead of waiting for the timeout (stop_on_pause)'
             % (selection, '; '.join(parts)))

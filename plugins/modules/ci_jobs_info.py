@@ -278,11 +278,14 @@ summary:
       type: int
       sample: 12
     by_state:
-      description: How many jobs are in each state; every state has a count.
+      description:
+        - How many jobs are in each state; every state has a count.
+        - A job the service sent without a C(State) is counted under C(Unknown), a key that is present only
+          then (before 1.1.0 such a job was counted under a V(null) key and as finished).
       type: dict
       sample: {Submitted: 0, Running: 0, Success: 10, Failed: 1, Pause: 0, Cancel: 1}
     finished:
-      description: V(true) when no job is C(Submitted), C(Running) or C(Pause).
+      description: V(true) when no job is C(Submitted), C(Running) or C(Pause), and every job has a state.
       type: bool
     all_succeeded:
       description: V(true) when at least one job was selected and every one is C(Success).

@@ -384,6 +384,16 @@ def test_a_stop_without_a_summary_counts_no_unfinished_job():
     assert verdict['msg'] == 'job gate stopped (s): queue q1 is paused; 0 jobs unfinished' + AT_ONCE
 
 
+def test_a_job_without_a_state_counts_as_unfinished():
+    # the summary counts it under by_state.Unknown (_jobs.UNKNOWN_STATE), never as finished
+    stateless = dict(job('ap0004000000000000000000000000000', tag='Transcode'), state=None)
+    failure = dict(result(PAUSED, failed=True, msg=STOPPED_MSG), paused_job_ids=[PAUSED_JOB], paused_queue_ids=['qpaused'])
+    failure['summary'] = summarize(PAUSED + [{k: v for k, v in stateless.items() if k != 'state'}])
+    assert failure['summary']['by_state']['Unknown'] == 1
+    verdict = gate_verdict(failure, selection='s', stop_on_pause=True)
+    assert verdict['msg'].splitlines()[0].endswith('; 3 jobs unfinished' + AT_ONCE)
+
+
 @pytest.mark.parametrize('flag', [False, 'false', 'no', 0])
 def test_without_stop_on_pause_a_failure_is_reported_with_the_modules_message(flag):
     timeout = 'Timed out after 2 seconds waiting for 2 job(s) to finish'
