@@ -27,7 +27,6 @@ from ansible_collections.qcloud.ci.plugins.module_utils._jobs import STATES, job
 FINAL_STATES = frozenset(('Success', 'Failed', 'Cancel'))
 DEFAULT_ANNOUNCE = ('Success', 'Failed', 'Cancel')
 STATE_FILE_VERSION = 1
-_REPEATED = _xml.REPEATED
 _DASH_MEANS_NONE = frozenset(_xml.snake_case(name) for name in _xml.DASH_MEANS_NONE)
 
 
@@ -154,13 +153,17 @@ def _normalize(name, value):
     return value
 
 
-def _lists(value):
-    """Repeated elements as lists even when the JSON gives one object (as xmltodict's force_list does)."""
+def _lists(value, name=None):
+    """The fixed types ``_xml`` gives XML (``_xml.is_repeated``, ``_xml.settle``), for a JSON value named ``name``:
+    a repeated field is a list even when the JSON gives one object, a field that should appear once is never one."""
     if isinstance(value, dict):
-        return dict((key, _lists([item] if key in _REPEATED and not isinstance(item, list) else item))
-                    for key, item in value.items())
+        content = {}
+        for key, item in value.items():
+            item = _lists(item, key)
+            content[key] = [item] if _xml.is_repeated(key, name) and not isinstance(item, list) else item
+        return _xml.settle(name, content)
     if isinstance(value, list):
-        return [_lists(item) for item in value]
+        return [_lists(item, name) for item in value]
     return value
 
 
@@ -192,7 +195,7 @@ def callback_jobs(payload):
         payload = payload['Response']
     if not isinstance(payload, dict):
         raise CallbackError('the Response element of the callback has no child elements')
-    return _event_and_jobs(_lists(_normalize(None, payload)))
+    return _event_and_jobs(_lists(_normalize(None, payload), 'response'))
 
 
 def _event_and_jobs(content):

@@ -11,6 +11,7 @@ The callback fixtures are Tencent's published samples (fixtures/ci_callback/READ
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ElementTree
 import os
 
 import pytest
@@ -191,3 +192,39 @@ def test_what_is_not_a_callback_is_refused_with_a_reason(payload, reason):
 def test_the_names_the_source_relies_on():
     assert _job_events.FINAL_STATES == frozenset(('Success', 'Failed', 'Cancel'))
     assert _job_events.DEFAULT_ANNOUNCE == ('Success', 'Failed', 'Cancel')
+
+
+def _as_json(element):
+    """The JSON CI would send for an XML element (ElementTree), one object per repeated child, as in the samples."""
+    children = list(element)
+    if not children:
+        return element.text or ''
+    content = {}
+    for child in children:
+        value = _as_json(child)
+        if child.tag in content:
+            if not isinstance(content[child.tag], list):
+                content[child.tag] = [content[child.tag]]
+            content[child.tag].append(value)
+        else:
+            content[child.tag] = value
+    return content
+
+
+def test_a_json_callback_gets_the_fixed_types_of_the_same_xml_callback():
+    # speech: Result is a list under SpeechRecognitionResult (_xml.REPEATED_UNDER), one Result given once in JSON
+    root = ElementTree.fromstring(fixture('speech_recognition.xml', 'rb'))
+    dummy, from_xml = callback_jobs(fixture('speech_recognition.xml'))
+    dummy, from_json = callback_jobs(json.dumps({'Response': _as_json(root)}))
+    result = from_json[0]['operation']['speech_recognition_result']
+    assert isinstance(result['result'], list)
+    # the empty texts of JSON ('') stand where XML has empty elements (None): compare the types of every field
+    assert _types(from_json[0]) == _types(from_xml[0])
+
+
+def _types(value):
+    if isinstance(value, dict):
+        return dict((key, _types(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return 'scalar'
