@@ -11,8 +11,8 @@ The callback fixtures are Tencent's published samples (fixtures/ci_callback/READ
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
 import os
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
