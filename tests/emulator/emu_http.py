@@ -8,6 +8,7 @@ import hashlib
 import http.server
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import struct
@@ -22,6 +23,9 @@ from emu_queues import parse_queue_lines
 from emu_routes import answer, route_of
 from emu_signing import parse_query
 from emu_xml import _xml_escape
+
+# the access key of a signed request (q-ak of its Authorization), for the per-key counters
+_ACCESS_KEY_RE = re.compile(r'(?:^|&)\s*q-ak=([^&\s]{1,256})')
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -97,6 +101,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # -- dispatch
 
+    def _count(self, kind, status, fault_kind=None):
+        """Count one answered API request, under the access key it was signed with."""
+        match = _ACCESS_KEY_RE.search(self.headers.get('Authorization') or '')
+        self.server.state.stats.request(kind, status, fault_kind, match.group(1) if match else None)
+
     def _dispatch(self):
         state = self.server.state
         self.request_id = state.request_id()
@@ -112,7 +121,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if len(self.path) > MAX_REQUEST_TARGET:  # the request line is read as latin-1: one char a byte
             # the front end refuses it: never routed, signature unchecked, counted as an API request
-            state.stats.request(route_of(raw_path).kind, 414)
+            self._count(route_of(raw_path).kind, 414)
             self._send_raw(414, TOO_LONG_BODY, 'text/html')
             return
         if not self.api_seen:
@@ -135,13 +144,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = state.faults.pick(kind, bool(params.get('nextToken')))
         fault_kind = fault.kind if fault is not None else None
         if fault_kind == 'reset':
-            state.stats.request(kind, 'reset', fault_kind)
+            self._count(kind, 'reset', fault_kind)
             self._abort()
             return
         if fault_kind in STATUS_FAULTS:
             code, message = STATUS_FAULTS[fault_kind]
             extra = [('Retry-After', str(fault.retry_after))] if fault.retry_after is not None else []
-            state.stats.request(kind, int(fault_kind), fault_kind)
+            self._count(kind, int(fault_kind), fault_kind)
             self._send_error(ApiError(code, message, extra))
             return
         if fault_kind in ('malformed', 'html', 'empty'):
@@ -151,7 +160,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status, body, ctype = fault.status, HTML_BODY % (fault.status, fault.status), 'text/html'
             else:
                 status, body, ctype = 200, b'', 'application/xml'
-            state.stats.request(kind, status, fault_kind)
+            self._count(kind, status, fault_kind)
             self._send_raw(status, body, ctype)
             return
         if fault_kind == 'delay':
@@ -162,12 +171,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.verifier.verify(self.command, raw_path, pairs, self.headers.items())
             body = answer(state, route, self.command, params, request_body, self.request_id, fault_kind == 'repeat-token')
         except ApiError as error:
-            state.stats.request(kind, error.status, fault_kind)
+            self._count(kind, error.status, fault_kind)
             self._send_error(error, truncate=fault_kind == 'truncate')
             return
         if kind in ('list', 'get'):
             state.stats.timing(kind, time.perf_counter() - began, time.thread_time() - began_cpu)
-        state.stats.request(kind, 200, fault_kind)  # counted before the client can see the answer
+        self._count(kind, 200, fault_kind)  # counted before the client can see the answer
         self._send_raw(200, body, 'application/xml', truncate=fault_kind == 'truncate')
 
     # -- control endpoint

@@ -40,6 +40,7 @@ class Stats(object):
         self.tls_failures = 0
         self.faults = {}
         self.serve = {}
+        self.by_key = {}
 
     def add(self, attr, amount=1):
         """Increase a plain counter."""
@@ -63,14 +64,21 @@ class Stats(object):
         with self.lock:
             return self.idle.wait_for(lambda: self.in_flight == 0, timeout)
 
-    def request(self, kind, status, fault_kind=None):
-        """Count one answered API request."""
+    def request(self, kind, status, fault_kind=None, key=None):
+        """Count one answered API request; ``key`` is the access key (``q-ak``) it was signed with, if any.
+
+        Counted per key too: a test reads the requests of its own clients (its own secret id), which a
+        stray client of another test (one that reached this port after its own server had gone) cannot change.
+        """
         with self.lock:
             self.requests += 1
             self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
             self.by_status[str(status)] = self.by_status.get(str(status), 0) + 1
+            mine = self.by_key.setdefault(key or '', {'requests': 0, 'faults': 0})
+            mine['requests'] += 1
             if fault_kind is not None:
                 self.faults[fault_kind] = self.faults.get(fault_kind, 0) + 1
+                mine['faults'] += 1
 
     def timing(self, kind, seconds, cpu):
         """Record the time spent building one response: wall-clock and CPU seconds of this thread."""
@@ -85,14 +93,16 @@ class Stats(object):
         """A JSON-ready copy."""
         with self.lock:
             return {
-                'requests': {'total': self.requests, 'by_status': dict(self.by_status), 'by_kind': dict(self.by_kind)},
+                'requests': {'total': self.requests, 'by_status': dict(self.by_status), 'by_kind': dict(self.by_kind),
+                             'by_access_key': dict((k, v['requests']) for k, v in self.by_key.items())},
                 'control_requests': self.control_requests,
                 'connections': self.connections,
                 'api_connections': self.api_connections,
                 'in_flight': self.in_flight,
                 'peak_in_flight': self.peak_in_flight,
                 'tls_handshake_failures': self.tls_failures,
-                'faults_injected': {'total': sum(self.faults.values()), 'by_kind': dict(self.faults)},
+                'faults_injected': {'total': sum(self.faults.values()), 'by_kind': dict(self.faults),
+                                    'by_access_key': dict((k, v['faults']) for k, v in self.by_key.items())},
                 'serve_seconds': {k: dict(v) for k, v in self.serve.items()},
             }
 

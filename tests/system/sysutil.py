@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -126,14 +127,31 @@ def run_playbook(plays, workdir, env=None, args=(), inventory='localhost,', time
     if os.path.exists(record_file):
         os.unlink(record_file)
     argv = [tool('ansible-playbook'), '-i', inventory, path] + list(args)
-    proc = subprocess.run(argv, env=environment, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=timeout, check=False)
+    proc = _run_group(argv, environment, workdir, timeout)
     records = []
     if os.path.exists(record_file):
         with open(record_file, encoding='utf-8') as handle:
             records = [json.loads(line) for line in handle if line.strip()]
     return PlaybookRun(argv, proc.returncode, proc.stdout.decode('utf-8', 'replace'),
                        proc.stderr.decode('utf-8', 'replace'), records)
+
+
+def _run_group(argv, environment, workdir, timeout):
+    """Run ``argv`` in its own process group; past ``timeout`` kill the whole group, then raise.
+
+    Killing only ansible-playbook would leave the module processes it started running as orphans: they
+    keep retrying against a port whose server the test then stops, and the kernel may hand that port to
+    an emulator of the next test, whose counters they would change.
+    """
+    proc = subprocess.Popen(argv, env=environment, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, stdout, stderr)
 
 
 def run_playbooks(jobs):

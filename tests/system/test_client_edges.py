@@ -140,7 +140,7 @@ def netrc_run(emulators, tmp_path_factory):
     try:
         module_defaults, lookup_vars = sysutil.connection(emu.url, SECRET_ID, SECRET_KEY)
         plays = [sysutil.play(both('listing', SELECTION), connection_vars=lookup_vars, module_defaults=module_defaults)]
-        run = sysutil.run_playbook(plays, str(tmp_path_factory.mktemp('netrc')), timeout=300,
+        run = sysutil.run_playbook(plays, str(tmp_path_factory.mktemp('netrc')),
                                    env={'HOME': str(home), 'HTTP_PROXY': proxy.url, 'http_proxy': proxy.url})
         return emu, proxy.seen, run
     finally:
@@ -183,7 +183,7 @@ def refusals(emulators, tmp_path_factory):
     empty = _Server(_EmptyPages)
     try:
         run = sysutil.run_playbook([refusal_play(servers, empty, str(ca_file), str(workdir / 'missing-ca.pem'))],
-                                   str(workdir), timeout=300)
+                                   str(workdir))
         return servers, empty.seen, run
     finally:
         empty.close()

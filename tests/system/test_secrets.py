@@ -282,7 +282,7 @@ def test_ansible_runner_artifacts_hold_no_secret(proxied, dead_endpoint, tmp_pat
     runner = os.path.join(os.path.dirname(sys.executable), 'ansible-runner')
     proc = subprocess.run([runner if os.path.exists(runner) else 'ansible-runner', 'run', private, '-p', 'gate.yml', '-vvvv',
                            '--cmdline', '--vault-password-file %s' % password],
-                          env=env, capture_output=True, timeout=300, check=False)
+                          env=env, capture_output=True, timeout=1800, check=False)
     out = proc.stdout.decode('utf-8', 'replace') + proc.stderr.decode('utf-8', 'replace')
     artifacts = read_tree(os.path.join(private, 'artifacts'))
     events = [name for name, dummy in artifacts if '/job_events/' in name]

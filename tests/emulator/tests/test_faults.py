@@ -40,7 +40,7 @@ def test_status_faults(emu, client, kind, code):
     assert reply.headers['retry-after'] == '7'
     assert client.call('/jobs', LIST).status == 200
     stats = emu.stats()
-    assert stats['faults_injected'] == {'total': 1, 'by_kind': {kind: 1}}
+    assert stats['faults_injected'] == {'total': 1, 'by_kind': {kind: 1}, 'by_access_key': {DEMO_SECRET_ID: 1}}
     assert stats['requests']['by_status'] == {kind: 1, '200': 1}
 
 
@@ -75,7 +75,7 @@ def test_delay(emu, client):
     # proves that without a clock); here: it is answered normally and counted once
     assert client.call('/jobs', LIST).status == 200
     assert client.call('/jobs', LIST).status == 200
-    assert emu.stats()['faults_injected'] == {'total': 1, 'by_kind': {'delay': 1}}
+    assert emu.stats()['faults_injected'] == {'total': 1, 'by_kind': {'delay': 1}, 'by_access_key': {DEMO_SECRET_ID: 1}}
 
 
 def test_a_held_request_is_in_flight_until_answered_and_settle_counts_it():

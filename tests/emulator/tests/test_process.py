@@ -173,6 +173,18 @@ def test_several_job_files_and_credentials(tmp_path):
         cli.close()
 
 
+def test_requests_are_counted_under_the_access_key_they_were_signed_with(emu):
+    # what lets a system test count only its own clients' requests (tests/system/matrix.py own_counts)
+    mine = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
+    stray = Client('127.0.0.1', emu.port, 'AKIDSTRAYCLIENT000000000000000000000', 'not-a-key-the-emulator-knows')
+    assert mine.call('/jobs', LIST).status == 200
+    assert stray.call('/jobs', LIST).status == 403
+    assert stray.call('/jobs', LIST).status == 403
+    stats = emu.stats()
+    assert stats['requests']['by_access_key'] == {DEMO_SECRET_ID: 1, 'AKIDSTRAYCLIENT000000000000000000000': 2}
+    assert stats['requests']['by_status'] == {'200': 1, '403': 2}
+
+
 def test_counters_connections_and_keep_alive(emu):
     first = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     for _round in range(5):
@@ -183,8 +195,10 @@ def test_counters_connections_and_keep_alive(emu):
     second = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     second.call('/jobs', LIST)
     stats = emu.stats()
+    # per access key: the signed requests under the key they were signed with, the unsigned one under ''
     assert stats['requests'] == {'total': 9, 'by_status': {'200': 7, '404': 1, '401': 1},
-                                 'by_kind': {'list': 7, 'get': 1, 'other': 1}}
+                                 'by_kind': {'list': 7, 'get': 1, 'other': 1},
+                                 'by_access_key': {DEMO_SECRET_ID: 8, '': 1}}
     assert stats['api_connections'] == 2
     assert stats['connections'] >= 3  # the two clients plus the harness's control calls
     assert stats['control_requests'] >= 1
