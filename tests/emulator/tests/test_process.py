@@ -186,12 +186,17 @@ def test_requests_are_counted_under_the_access_key_they_were_signed_with(emu):
 
 
 def test_counters_connections_and_keep_alive(emu):
+    emu.stats()  # settles: a request of an earlier test still leaving the server is done before the reset
+    emu.reset()
     first = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     for _round in range(5):
         assert first.call('/jobs', LIST).status == 200
     first.call('/jobs/' + 'a' * 33)
     first.call('/nope')
     first.call('/jobs', LIST, authorization='')
+    # one request at a time on one connection: read before a second client's request can overlap the
+    # moment the first's last answer is sent and its in-flight count not yet taken back
+    assert emu.stats()['peak_in_flight'] == 1
     second = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, DEMO_SECRET_KEY)
     second.call('/jobs', LIST)
     stats = emu.stats()
@@ -203,7 +208,7 @@ def test_counters_connections_and_keep_alive(emu):
     assert stats['connections'] >= 3  # the two clients plus the harness's control calls
     assert stats['control_requests'] >= 1
     assert stats['serve_seconds']['list']['count'] == 6
-    assert (stats['in_flight'], stats['peak_in_flight']) == (0, 1)  # one request at a time
+    assert stats['in_flight'] == 0
     assert stats['jobs'] == 44
     first.close()
     second.close()
