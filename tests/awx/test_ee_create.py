@@ -42,7 +42,8 @@ from test_runner_demo import injected_environment, sample_jobs  # noqa: E402 pyl
 # one gate per run, as a job template of AWX runs it
 GATE_PLAYBOOK = [{'name': 'Gate on the CI jobs', 'hosts': 'localhost', 'gather_facts': False,
                   'roles': [{'role': 'qcloud.ci.job_gate'}]}]
-ARTIFACT_KEYS = ['failed_job_ids', 'missing_job_ids', 'msg', 'passed', 'selection', 'summary', 'vanished_job_ids']
+ARTIFACT_KEYS = ['failed_job_ids', 'missing_job_ids', 'msg', 'passed', 'paused_job_ids', 'paused_queue_ids', 'selection', 'summary',
+                 'vanished_job_ids']
 
 
 def run(*argv, **kwargs):
