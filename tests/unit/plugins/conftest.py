@@ -10,6 +10,14 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """No unit test sees the Tencent Cloud credentials or region of the shell that runs it."""
+    from ansible_collections.qcloud.ci.plugins.module_utils import _options
+    for name in (_options.ENV_SECRET_ID, _options.ENV_SECRET_KEY, _options.ENV_SECURITY_TOKEN, _options.ENV_REGION):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def scripted():
     """``scripted(script, **client_options)`` is a ``fakes.Harness``: a client on scripted HTTP and simulated time."""

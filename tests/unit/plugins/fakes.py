@@ -11,18 +11,24 @@
 * ``FakeTime``: simulated wall clock, monotonic clock and sleep (sleeping advances both clocks);
 * ``Harness``: a ``CIClient`` wired to a ``ScriptedAdapter`` and a ``FakeTime``;
 * ``patch_sessions``: makes every ``CIClient`` created afterwards answer from a script (for the
-  module and the lookup, which build their own client).
+  module and the lookup, which build their own client);
+* ``run_main`` / ``failed_main``: a module's ``main()`` run with arguments, its result read back,
+  and checked to carry no secret (``ENDPOINT``, ``CONNECTION`` and ``DROP`` build the arguments).
 
 The fixtures that hand these out are in ``tests/unit/plugins/conftest.py``.
 """
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.qcloud.ci.plugins.module_utils import _client
+from ansible_collections.qcloud.ci.tests.unit.compat import patch_module_args
 
 SECRET_ID = 'AKIDUNITTEST0000000000000000000000'
 SECRET_KEY = 'unit-test-secret-key-do-not-print'
@@ -32,6 +38,9 @@ REGION = 'ap-beijing'
 HOST = BUCKET + '.ci.' + REGION + '.myqcloud.com'
 NOW = 1700000000.0          # the simulated wall clock (2023-11-14T22:13:20Z)
 MONOTONIC = 5000.0          # the simulated monotonic clock
+ENDPOINT = 'http://127.0.0.1:8765'  # an endpoint_url for clients whose HTTP is scripted (nothing listens)
+CONNECTION = dict(bucket=BUCKET, endpoint_url=ENDPOINT, secret_id=SECRET_ID, secret_key=SECRET_KEY)
+DROP = object()             # as a module argument's value: leave the option out
 
 
 def xml_jobs(*jobs, **extra):
@@ -171,3 +180,25 @@ def patch_sessions(monkeypatch, script):
 
     monkeypatch.setattr(_client.requests, 'Session', Session)
     return adapter
+
+
+def run_main(capsys, main, args):
+    """Run a module's ``main()`` with ``args`` (``DROP`` values left out); return (exit code, result).
+
+    Fails the test if the secret key or the session token appears anywhere in the output.
+    """
+    args = dict((name, value) for name, value in args.items() if value is not DROP)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as caught:
+            main()
+    out = capsys.readouterr().out
+    assert SECRET_KEY not in out and TOKEN not in out
+    return caught.value.code, json.loads(out)
+
+
+def failed_main(capsys, main, args):
+    """``run_main`` for a run that must fail cleanly: exit code 1, ``failed``, no traceback; returns the result."""
+    code, result = run_main(capsys, main, args)
+    assert code == 1 and result['failed'] is True
+    assert 'exception' not in result and 'Traceback' not in result['msg']
+    return result

@@ -22,19 +22,9 @@ from ansible_collections.qcloud.ci.plugins.module_utils._execute import execute 
 from ansible_collections.qcloud.ci.plugins.module_utils._job_lists import ALL_TAGS  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.compat import names_option, trust_as_template  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.plugin_utils import _lookup  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
-    BUCKET, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
+from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import (  # noqa: E402 pylint: disable=wrong-import-position
+    BUCKET, CONNECTION, ENDPOINT, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
 )
-
-ENDPOINT = 'http://127.0.0.1:8765'
-DIRECT = dict(bucket=BUCKET, endpoint_url=ENDPOINT, secret_id=SECRET_ID, secret_key=SECRET_KEY)
-ENV = ('TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECURITY_TOKEN', 'TENCENTCLOUD_REGION')
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -67,7 +57,7 @@ def page(*jobs, **extra):
 def module_result(options, script, scripted_http):
     """What the module's shared runner returns for the same options and the same answers."""
     scripted_http(script)
-    values = dict(DIRECT)
+    values = dict(CONNECTION)
     values.update(options)
     return execute(values)
 
@@ -77,7 +67,7 @@ def module_result(options, script, scripted_http):
 def test_terms_are_job_ids_and_the_jobs_equal_the_modules(scripted_http):
     script = [page(('a1', 'Success'), ('b2', 'Failed'), NonExistJobIds='')]
     adapter = scripted_http(list(script))
-    jobs = run(['a1', 'b2'], **DIRECT)
+    jobs = run(['a1', 'b2'], **CONNECTION)
     assert adapter.requests[0][0].url == ENDPOINT + '/jobs/a1%2Cb2'
     assert jobs == module_result({'job_ids': ['a1', 'b2']}, script, scripted_http)['jobs']
     assert [j['job_id'] for j in jobs] == ['a1', 'b2']
@@ -86,7 +76,7 @@ def test_terms_are_job_ids_and_the_jobs_equal_the_modules(scripted_http):
 
 def test_a_list_term_is_flattened_like_other_lookups(scripted_http):
     adapter = scripted_http([page(('a1', 'Success'), ('b2', 'Success'), ('c3', 'Success'))])
-    jobs = run([['a1', 'b2'], 'c3'], **DIRECT)
+    jobs = run([['a1', 'b2'], 'c3'], **CONNECTION)
     assert adapter.requests[0][0].url == ENDPOINT + '/jobs/a1%2Cb2%2Cc3'
     assert len(jobs) == 3
 
@@ -98,7 +88,7 @@ def test_without_terms_it_lists_every_page_with_the_filters(scripted_http):
                    inventory_trigger_job_id='t9', input_object='a b.mp3', order_by_time='Asc',
                    start_creation_time='2024-05-01T00:00:00Z', end_creation_time='2024-05-02T00:00:00+08:00',
                    page_size=1)
-    jobs = run([], **dict(DIRECT, **options))
+    jobs = run([], **dict(CONNECTION, **options))
     urls = [request.url for request, dummy in adapter.requests]
     assert urls[0] == (ENDPOINT + '/jobs?queueId=q1&tag=SpeechRecognition&states=Running%2CSuccess&workflowId=w1'
                        '&inventoryTriggerJobId=t9&inputObject=a%20b.mp3&orderByTime=Asc'
@@ -111,7 +101,7 @@ def test_without_terms_it_lists_every_page_with_the_filters(scripted_http):
 def test_output_summary_is_the_modules_summary_in_a_list(scripted_http):
     script = [page(('a1', 'Success'), ('b2', 'Failed'), ('c3', 'Running'))]
     scripted_http(list(script))
-    result = run([], output='summary', queue_id='q1', tag='Translation', **DIRECT)
+    result = run([], output='summary', queue_id='q1', tag='Translation', **CONNECTION)
     summary = module_result({'queue_id': 'q1', 'tag': 'Translation'}, script, scripted_http)['summary']
     assert result == [summary]
     assert summary['failed_job_ids'] == ['b2'] and summary['finished'] is False
@@ -121,7 +111,7 @@ def test_the_old_name_result_still_works_and_is_deprecated(scripted_http, monkey
     deprecations = []
     monkeypatch.setattr(_lookup.display, 'deprecated', lambda msg, **kwargs: deprecations.append((msg, kwargs)))
     scripted_http([page(('a1', 'Success'), ('b2', 'Failed'))])
-    result = run([], result='summary', queue_id='q1', tag='Translation', **DIRECT)
+    result = run([], result='summary', queue_id='q1', tag='Translation', **CONNECTION)
     assert result[0]['total'] == 2 and result[0]['failed_job_ids'] == ['b2']
     assert deprecations == [('The option result of this lookup is deprecated; use output, which takes the same values.',
                              {'version': '3.0.0', 'collection_name': 'qcloud.ci'})]
@@ -129,7 +119,7 @@ def test_the_old_name_result_still_works_and_is_deprecated(scripted_http, monkey
 
 def test_max_jobs_warns_with_what_a_lookup_user_can_do(scripted_http, warnings):
     scripted_http([page(('a1', 'Success'), ('b2', 'Success'), NextToken='t2')])
-    jobs = run([], queue_id='q1', tag='Translation', max_jobs=2, **DIRECT)
+    jobs = run([], queue_id='q1', tag='Translation', max_jobs=2, **CONNECTION)
     assert len(jobs) == 2
     assert warnings == ['Stopped after max_jobs=2 jobs; more jobs match. Raise max_jobs to get more, or narrow the '
                         'listing (for example with start_creation_time and end_creation_time) and look up the rest '
@@ -140,7 +130,7 @@ def test_max_jobs_warns_with_what_a_lookup_user_can_do(scripted_http, warnings):
 def test_a_bad_term_is_named_as_a_term(scripted_http):
     adapter = scripted_http([])
     with pytest.raises(AnsibleLookupError) as caught:
-        run(['a1', 'no/such'], **DIRECT)
+        run(['a1', 'no/such'], **CONNECTION)
     assert caught.value.message.startswith('each of job ids (the terms) must be a job id')
     assert "got 'no/such'" in caught.value.message
     assert adapter.requests == []
@@ -150,13 +140,13 @@ def test_retries_a_503_and_a_429(scripted_http):
     adapter = scripted_http([(503, xml_error('ServiceUnavailable', 'busy'), {'Retry-After': '0'}),
                              (429, xml_error('SlowDown', 'slow'), {'Retry-After': '0'}),
                              page(('a1', 'Success'))])
-    assert [j['job_id'] for j in run(['a1'], **DIRECT)] == ['a1']
+    assert [j['job_id'] for j in run(['a1'], **CONNECTION)] == ['a1']
     assert len(adapter.requests) == 3
 
 
 def test_a_security_token_is_sent(scripted_http):
     adapter = scripted_http([page(('a1', 'Success'))])
-    run(['a1'], security_token=TOKEN, **DIRECT)
+    run(['a1'], security_token=TOKEN, **CONNECTION)
     assert adapter.requests[0][0].headers['x-ci-security-token'] == TOKEN
 
 
@@ -165,27 +155,27 @@ def test_a_security_token_is_sent(scripted_http):
 def test_on_missing_error_is_the_default(scripted_http):
     scripted_http([page(('a1', 'Success'), NonExistJobIds='x1,x2'), page(NonExistJobIds='x1,x2')])  # /jobs, /ai_jobs
     with pytest.raises(AnsibleLookupError) as caught:
-        run(['a1', 'x1', 'x2'], **DIRECT)
+        run(['a1', 'x1', 'x2'], **CONNECTION)
     assert caught.value.message == ('The CI service does not know 2 job id(s): x1, x2 '
                                     '(set on_missing=warn or skip to go on without them)')
 
 
 def test_on_missing_warn_leaves_them_out_with_a_warning(scripted_http, warnings):
     scripted_http([page(('a1', 'Success'), NonExistJobIds='x1'), page(NonExistJobIds='x1')])
-    jobs = run(['a1', 'x1'], on_missing='warn', **DIRECT)
+    jobs = run(['a1', 'x1'], on_missing='warn', **CONNECTION)
     assert [j['job_id'] for j in jobs] == ['a1']
     assert warnings == ['The CI service does not know 1 job id(s): x1']
 
 
 def test_on_missing_skip_is_silent(scripted_http, warnings):
     scripted_http([page(NonExistJobIds='x1'), page(NonExistJobIds='x1')])
-    assert run(['x1'], on_missing='skip', **DIRECT) == []
+    assert run(['x1'], on_missing='skip', **CONNECTION) == []
     assert warnings == []
 
 
 def test_on_missing_with_a_summary(scripted_http, warnings):
     scripted_http([page(('a1', 'Failed'), NonExistJobIds='x1'), page(NonExistJobIds='x1')])
-    result = run(['a1', 'x1'], on_missing='warn', output='summary', **DIRECT)
+    result = run(['a1', 'x1'], on_missing='warn', output='summary', **CONNECTION)
     assert result[0]['total'] == 1 and result[0]['failed_job_ids'] == ['a1']
     assert len(warnings) == 1
 
@@ -278,7 +268,7 @@ def test_variables_that_are_templates_are_templated(scripted_http):
 ])
 def test_bad_values_fail_in_the_modules_words_before_any_request(scripted_http, options, option):
     adapter = scripted_http([])
-    values = dict(DIRECT)
+    values = dict(CONNECTION)
     values.update(options)
     with pytest.raises(CIError) as module_error:
         execute(values)
@@ -293,7 +283,7 @@ def test_bad_values_fail_in_the_modules_words_before_any_request(scripted_http, 
 def test_terms_with_listing_options_fail_naming_the_option(scripted_http):
     scripted_http([])
     with pytest.raises(AnsibleLookupError) as caught:
-        run(['a1'], queue_id='q1', **DIRECT)
+        run(['a1'], queue_id='q1', **CONNECTION)
     assert caught.value.message.startswith('job ids (the terms) cannot be combined with the listing options')
     assert caught.value.message.endswith('got job ids (the terms) and queue_id')
 
@@ -307,7 +297,7 @@ def test_terms_with_listing_options_fail_naming_the_option(scripted_http):
 ])
 def test_bad_choices_are_lookup_errors_naming_the_option_and_the_allowed_values(scripted_http, option, value, allowed):
     adapter = scripted_http([])
-    kwargs = dict(DIRECT, queue_id='q1', tag='Translation')
+    kwargs = dict(CONNECTION, queue_id='q1', tag='Translation')
     kwargs[option] = value
     with pytest.raises(AnsibleLookupError) as caught:
         run([], **kwargs)
@@ -320,7 +310,7 @@ def test_a_failed_request_says_what_failed_and_no_secret(scripted_http):
     scripted_http([(403, xml_error('SignatureDoesNotMatch', 'The signature does not match'),
                     {'x-ci-request-id': 'req-1'})])
     with pytest.raises(AnsibleLookupError) as caught:
-        run([], queue_id='q1', tag='Translation', security_token=TOKEN, **DIRECT)
+        run([], queue_id='q1', tag='Translation', security_token=TOKEN, **CONNECTION)
     assert caught.value.message == ('CI request GET /jobs failed: HTTP 403 SignatureDoesNotMatch: The signature does '
                                     'not match [request id req-1, trace id trace-1, 1 try]')
     assert SECRET_KEY not in caught.value.message and TOKEN not in caught.value.message
@@ -329,7 +319,7 @@ def test_a_failed_request_says_what_failed_and_no_secret(scripted_http):
 def test_one_client_serves_every_term(scripted_http):
     adapter = scripted_http([page(*[('j%03d' % n, 'Success') for n in range(200)]),
                              page(*[('j%03d' % n, 'Success') for n in range(200, 260)])])
-    jobs = run(['j%03d' % n for n in range(260)], **DIRECT)
+    jobs = run(['j%03d' % n for n in range(260)], **CONNECTION)
     assert len(jobs) == 260
     assert [len(r.url.split('/jobs/')[1].split('%2C')) for r, dummy in adapter.requests] == [200, 60]
     assert adapter.sessions == 1
@@ -337,7 +327,7 @@ def test_one_client_serves_every_term(scripted_http):
 
 def test_terms_unknown_at_jobs_are_found_at_ai_jobs(scripted_http):
     adapter = scripted_http([page(('a1', 'Success'), NonExistJobIds='b2'), page(('b2', 'Running'))])
-    jobs = run(['b2', 'a1'], **DIRECT)
+    jobs = run(['b2', 'a1'], **CONNECTION)
     assert [j['job_id'] for j in jobs] == ['b2', 'a1']
     assert [r[0].url for r in adapter.requests] == [ENDPOINT + '/jobs/b2%2Ca1', ENDPOINT + '/ai_jobs/b2']
 
@@ -350,7 +340,7 @@ def test_terms_unknown_at_jobs_are_found_at_ai_jobs(scripted_http):
 ])
 def test_the_listing_reads_the_list_of_the_tag_or_of_job_list(scripted_http, options, path):
     adapter = scripted_http([page(('a1', 'Success'))])
-    jobs = run([], queue_id='q1', **dict(DIRECT, **options))
+    jobs = run([], queue_id='q1', **dict(CONNECTION, **options))
     assert [j['job_id'] for j in jobs] == ['a1']
     assert adapter.requests[0][0].url.split('?')[0] == ENDPOINT + path
 
@@ -358,6 +348,6 @@ def test_the_listing_reads_the_list_of_the_tag_or_of_job_list(scripted_http, opt
 def test_a_tag_the_job_list_does_not_serve_is_a_lookup_error_naming_the_allowed_tags(scripted_http):
     adapter = scripted_http([])
     with pytest.raises(AnsibleLookupError) as caught:
-        run([], queue_id='q1', tag='Transcode', job_list='pic_jobs', **DIRECT)
+        run([], queue_id='q1', tag='Transcode', job_list='pic_jobs', **CONNECTION)
     assert caught.value.message == 'tag Transcode is not a tag of job_list pic_jobs, which serves only PicProcess'
     assert adapter.requests == []

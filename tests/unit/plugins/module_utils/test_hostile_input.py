@@ -23,7 +23,7 @@ pytest.importorskip('xmltodict')
 from ansible_collections.qcloud.ci.plugins.module_utils import _client, _job_api, _jobs, _xml  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._errors import CIValueError, CIWaitIncomplete  # noqa: E402 pylint: disable=wrong-import-position
 
-from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import (  # noqa: E402 pylint: disable=wrong-import-position
     BUCKET, SECRET_ID, SECRET_KEY,
 )
 

@@ -582,7 +582,7 @@ def test_max_jobs_with_small_pages_resumes_exactly():
 
 def test_max_jobs_page_sizes_reach_the_real_client(scripted):
     """The same sizing through ``CIClient.iter_pages``, which keeps its own copy of the parameters."""
-    from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import xml_jobs
+    from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import xml_jobs
 
     harness = scripted([
         (200, xml_jobs(('j1', 'Success'), ('j2', 'Success'), NextToken='t2')),

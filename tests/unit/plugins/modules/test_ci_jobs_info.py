@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 pytest.importorskip('requests')
@@ -17,7 +15,6 @@ pytest.importorskip('xmltodict')
 import yaml  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible.module_utils import basic  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.tests.unit.compat import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.qcloud.ci.plugins.doc_fragments import connection, selection  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils import _execute  # noqa: E402 pylint: disable=wrong-import-position
@@ -26,42 +23,20 @@ from ansible_collections.qcloud.ci.plugins.module_utils._options import (  # noq
     INFO_MODULE_ARGSPEC, argument_spec,
 )
 from ansible_collections.qcloud.ci.plugins.modules import ci_jobs_info  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.qcloud.ci.tests.unit.plugins.module_utils.conftest import (  # noqa: E402 pylint: disable=wrong-import-position
-    BUCKET, SECRET_ID, SECRET_KEY, TOKEN, xml_error, xml_jobs,
+from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import (  # noqa: E402 pylint: disable=wrong-import-position
+    BUCKET, CONNECTION, DROP, ENDPOINT, MONOTONIC, SECRET_ID, SECRET_KEY, TOKEN, FakeTime, failed_main, run_main,
+    xml_error, xml_jobs,
 )
 
-ENDPOINT = 'http://127.0.0.1:8765'
-CONNECTION = dict(bucket=BUCKET, endpoint_url=ENDPOINT, secret_id=SECRET_ID, secret_key=SECRET_KEY)
 LISTING = dict(CONNECTION, queue_id='p893bcda225bf4945a378da6662e81a89', tag='Translation')
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ('TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECURITY_TOKEN',
-                 'TENCENTCLOUD_REGION'):
-        monkeypatch.delenv(name, raising=False)
-
-
 def run_module(capsys, args):
-    """Run main() with ``args``; return (exit code, result)."""
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as caught:
-            ci_jobs_info.main()
-    out = capsys.readouterr().out
-    assert SECRET_KEY not in out and TOKEN not in out
-    return caught.value.code, json.loads(out)
-
-
-DROP = object()  # leave the option out
+    return run_main(capsys, ci_jobs_info.main, args)
 
 
 def failed(capsys, args):
-    args = dict((name, value) for name, value in args.items() if value is not DROP)
-    code, result = run_module(capsys, args)
-    assert code == 1 and result['failed'] is True
-    assert 'exception' not in result
-    assert 'Traceback' not in result['msg']
-    return result
+    return failed_main(capsys, ci_jobs_info.main, args)
 
 
 def page(*jobs, **extra):
@@ -260,19 +235,6 @@ def test_retries_then_gives_up_with_the_number_of_tries(capsys, scripted_http):
     assert len(adapter.requests) == 3
 
 
-class FakeTime(object):
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def test_wait_polls_until_finished(capsys, scripted_http, monkeypatch):
     clock = FakeTime()
     monkeypatch.setattr(_execute, 'time', clock)
@@ -329,5 +291,5 @@ def test_a_busy_service_cannot_hold_the_wait_past_wait_timeout(capsys, scripted_
     assert result['msg'] == 'Timed out after 10 seconds waiting for 1 job(s) to finish: a1 (Running)'
     assert [j['job_id'] for j in result['jobs']] == ['a1', 'b2']
     assert result['vanished_job_ids'] == [] and 'error' not in result
-    assert clock.now <= 10  # every sleep, retry and Retry-After fitted in the budget
+    assert clock.mono - MONOTONIC <= 10  # every sleep, retry and Retry-After fitted in the budget
     assert len(adapter.requests) == 2  # the listing, and one poll whose Retry-After would pass the deadline

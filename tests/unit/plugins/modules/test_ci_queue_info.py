@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 pytest.importorskip('requests')
@@ -16,45 +14,22 @@ pytest.importorskip('xmltodict')
 
 import yaml  # noqa: E402 pylint: disable=wrong-import-position
 
-from ansible_collections.qcloud.ci.tests.unit.compat import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
-
 from ansible_collections.qcloud.ci.plugins.doc_fragments import connection  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils import _client  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._options import CONNECTION_ARGSPEC  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.module_utils._queues import QUEUE_INFO_ARGSPEC  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.plugins.modules import ci_queue_info  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.qcloud.ci.tests.unit.plugins.fakes import (  # noqa: E402 pylint: disable=wrong-import-position
-    BUCKET, SECRET_ID, SECRET_KEY, TOKEN, xml_error,
+    BUCKET, CONNECTION, DROP, ENDPOINT, SECRET_KEY, TOKEN, failed_main, run_main, xml_error,
 )
-
-ENDPOINT = 'http://127.0.0.1:8765'
-CONNECTION = dict(bucket=BUCKET, endpoint_url=ENDPOINT, secret_id=SECRET_ID, secret_key=SECRET_KEY)
-DROP = object()  # leave the option out
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ('TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECURITY_TOKEN',
-                 'TENCENTCLOUD_REGION'):
-        monkeypatch.delenv(name, raising=False)
 
 
 def run_module(capsys, args):
-    """Run main() with ``args`` (DROP values left out); return (exit code, result)."""
-    args = dict((name, value) for name, value in args.items() if value is not DROP)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as caught:
-            ci_queue_info.main()
-    out = capsys.readouterr().out
-    assert SECRET_KEY not in out and TOKEN not in out
-    return caught.value.code, json.loads(out)
+    return run_main(capsys, ci_queue_info.main, args)
 
 
 def failed(capsys, args):
-    code, result = run_module(capsys, args)
-    assert code == 1 and result['failed'] is True
-    assert 'exception' not in result and 'Traceback' not in result['msg']
-    return result
+    return failed_main(capsys, ci_queue_info.main, args)
 
 
 def xml_queue(queue_id, state='Active'):
