@@ -150,10 +150,17 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
     POST /_emulator/faults   body {"faults": ["503@0.3", ...], "seed": 1}: replace the faults
                              ([] clears them) and reseed; answers the new fault list
     POST /_emulator/reset    zero the counters, clear the faults, put every job back in its
-                             loaded state and restart the transition clock
+                             loaded state and restart the transition clock (in the mode the
+                             emulator started in, without per_request)
     POST /_emulator/jobs     body: JSON Lines; replace the job set (clock restarts)
     POST /_emulator/queues   body: JSON Lines of queue seeds; replace them (jobs kept, clock restarts)
-    POST /_emulator/clock    body {"advance": S}: move the transition clock S seconds ahead
+    POST /_emulator/clock    body {"advance": S, "manual": B, "per_request": S} (each optional):
+                             move the transition clock S seconds ahead; switch it to manual
+                             (true) or real time (false), its reading carrying on; with
+                             per_request, every signed list or get moves it S seconds before
+                             it is answered (0 stops), so a client's polls, not the machine's
+                             speed, decide when jobs finish. Answers transition_clock,
+                             manual_clock, per_request
     GET  /_emulator/callback counters of the callbacks pushed: {url, format, sent, failed, last_error}
     POST /_emulator/callback body {"url": URL, "format": "xml"|"json"}: POST CI's callback document
                              (<Response><EventName>TaskFinish</EventName><JobsDetail>...) to URL
@@ -161,7 +168,8 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
                              --callback-url/--callback-format
 
 ``by_status`` counts a ``reset`` fault under the key ``reset``. ``by_kind`` keys: ``list``,
-``get``, ``queue``, ``other`` (any other path). The stats also give ``manual_clock``, ``habits``
+``get``, ``queue``, ``other`` (any other path). The stats also give ``manual_clock``,
+``clock_per_request``, ``habits``
 and ``queues`` (how many). ``api_connections`` counts connections that carried at
 least one API request (the control calls of a test harness do not). ``in_flight`` is the
 number of API requests received and not yet answered (a gauge: a reset keeps it);

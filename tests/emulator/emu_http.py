@@ -18,7 +18,7 @@ import time
 from emu_common import (ApiError, CONTROL_PREFIX, EmulatorError, HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_API_BODY,
                         MAX_CONTROL_BODY, MAX_REQUEST_TARGET, MAX_SETTLE, XML_DECL)
 from emu_faults import HTML_BODY, MALFORMED_BODY, STATUS_FAULTS, TOO_LONG_BODY
-from emu_jobs import parse_jobs_lines, without_gc
+from emu_jobs import parse_jobs_lines, seconds_value, without_gc
 from emu_queues import parse_queue_lines
 from emu_routes import answer, route_of
 from emu_signing import parse_query
@@ -169,6 +169,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             state.check_host(self.headers.get('Host'))
             state.verifier.verify(self.command, raw_path, pairs, self.headers.items())
+            if kind in ('list', 'get'):
+                state.store.tick()
             body = answer(state, route, self.command, params, request_body, self.request_id, fault_kind == 'repeat-token')
         except ApiError as error:
             self._count(kind, error.status, fault_kind)
@@ -225,6 +227,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             'uptime': round(time.monotonic() - state.started, 3),
             'transition_clock': round(state.store.elapsed(), 3),
             'manual_clock': state.tclock.manual,
+            'clock_per_request': state.tclock.per_request,
             'habits': 'realistic' if state.realistic else 'plain',
             'queues': len(state.store.queues.queues),
         })
@@ -240,6 +243,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _control_reset(self, _body):
         state = self.server.state
         state.faults.replace([], 0)
+        state.tclock.restore_mode()
         state.store.restart()
         state.stats.zero()
         return 200, {'reset': True}
@@ -256,9 +260,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control_clock(self, body):
         request = json.loads(body.decode('utf-8') or '{}')
-        if not isinstance(request, dict) or set(request) - {'advance'}:
-            raise EmulatorError('body must be {"advance": SECONDS}')
-        return 200, {'transition_clock': round(self.server.state.store.advance_clock(request.get('advance', 0)), 3)}
+        if not isinstance(request, dict) or set(request) - {'advance', 'manual', 'per_request'}:
+            raise EmulatorError('body must be {"advance": SECONDS, "manual": true|false, "per_request": SECONDS}')
+        store = self.server.state.store
+        seconds_value('advance', request.get('advance', 0))  # refused before anything changes
+        store.configure_clock(request.get('manual'), request.get('per_request'))
+        reading = store.advance_clock(request.get('advance', 0))
+        tclock = self.server.state.tclock
+        return 200, {'transition_clock': round(reading, 3), 'manual_clock': tclock.manual,
+                     'per_request': tclock.per_request}
 
     def _control_callback(self, body):
         request = json.loads(body.decode('utf-8') or '{}')

@@ -178,15 +178,20 @@ class _Shelf(object):
 
 class TransitionClock(object):
     """Seconds since the job set was loaded (or reset): real time, or with ``manual`` only what
-    ``advance`` adds (``--manual-clock``: tests move time themselves and assert on no wall clock)."""
+    ``advance`` adds (``--manual-clock``: tests move time themselves and assert on no wall clock).
+
+    ``per_request``: seconds that every signed job read (a list or a get) moves the clock before it
+    is answered, so that a client's polls, not the machine's speed, decide when jobs finish.
+    """
 
     def __init__(self, manual=False):
-        self.manual = manual
+        self.manual = self.manual_at_start = manual
+        self.per_request = 0.0
         self.started = time.monotonic()
         self.offset = 0.0
 
     def restart(self):
-        """Back to 0."""
+        """Back to 0 (the mode and ``per_request`` stay)."""
         self.started = time.monotonic()
         self.offset = 0.0
 
@@ -196,9 +201,35 @@ class TransitionClock(object):
 
     def advance(self, seconds):
         """Move the clock ``seconds`` ahead (either mode)."""
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 7:
-            raise EmulatorError('advance must be a number of seconds from 0 to 10000000')
-        self.offset += seconds
+        self.offset += seconds_value('advance', seconds)
+
+    def configure(self, manual=None, per_request=None):
+        """Switch real time / manual (the reading carries on from where it is) and set ``per_request``."""
+        if manual is not None and not isinstance(manual, bool):
+            raise EmulatorError('manual must be true or false')
+        if per_request is not None:
+            self.per_request = float(seconds_value('per_request', per_request))
+        if manual is not None and manual != self.manual:
+            reading = self.elapsed()
+            self.manual, self.started, self.offset = manual, time.monotonic(), reading
+
+    def restore_mode(self):
+        """Back to the mode the emulator started in, without ``per_request`` (the reading is kept)."""
+        self.configure(self.manual_at_start, 0)
+
+    def tick(self):
+        """One job read: move the clock ``per_request`` seconds ahead; True when it moved."""
+        if self.per_request:
+            self.offset += self.per_request
+            return True
+        return False
+
+
+def seconds_value(name, value):
+    """``value`` when it is a number of seconds the clock accepts, else an EmulatorError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10 ** 7:
+        raise EmulatorError('%s must be a number of seconds from 0 to 10000000' % name)
+    return value
 
 
 class JobStore(object):
@@ -248,6 +279,19 @@ class JobStore(object):
             self.tclock.advance(seconds)
             self._advance()
             return self.tclock.elapsed()
+
+    def configure_clock(self, manual=None, per_request=None):
+        """Set the transition clock's mode (see ``TransitionClock.configure``); returns its reading."""
+        with self.lock:
+            self.tclock.configure(manual, per_request)
+            self._advance()
+            return self.tclock.elapsed()
+
+    def tick(self):
+        """A signed job read is about to be answered: move the clock ``per_request`` ahead, fire what fell due."""
+        with self.lock:
+            if self.tclock.tick():
+                self._advance()
 
     def _advance(self):
         """Fire the transitions that are due in every queue not paused (call with the lock held)."""

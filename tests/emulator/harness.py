@@ -46,7 +46,7 @@ emulator's stdout and stderr). Without ``--jobs`` the sample data set is served;
 Methods: ``start()`` (done by ``with``), ``stop()`` (SIGTERM, wait, kill after a timeout;
 returns the exit code), ``stats()`` (read once no request is in flight), ``wait_for(predicate)``,
 ``set_faults(list, seed=0)``, ``reset()``, ``load_jobs(path_or_lines)``, ``load_queues(path_or_lines)``,
-``advance_clock(seconds)``,
+``advance_clock(seconds)``, ``set_clock(manual, per_request)``,
 ``control(method, path, payload)``, ``state()`` and ``Emulator.attach(state)``. Attributes:
 ``url``, ``host``, ``port``, ``pid``, ``scheme``, ``process``, ``stderr_text()``.
 
@@ -326,6 +326,13 @@ class Emulator(object):
     def advance_clock(self, seconds):
         """Move the transition clock ``seconds`` ahead (with ``manual_clock``, the only way it moves); returns its reading."""
         return self.control('POST', 'clock', {'advance': seconds})['transition_clock']
+
+    def set_clock(self, manual=None, per_request=None):
+        """Switch the transition clock to manual (True) or real time (False), and/or make every signed
+        list or get move it ``per_request`` seconds before it is answered; returns its reading.
+        ``reset`` puts the start mode back."""
+        payload = dict((k, v) for k, v in (('manual', manual), ('per_request', per_request)) if v is not None)
+        return self.control('POST', 'clock', payload)['transition_clock']
 
 
 def _jsonl_body(path_or_lines):

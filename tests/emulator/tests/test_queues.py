@@ -222,6 +222,33 @@ def test_manual_clock_does_not_move_by_itself(emu, cli):
     assert emu.stats()['transition_clock'] == before == 0 and emu.stats()['manual_clock'] is True
 
 
+def test_per_request_clock_moves_with_each_signed_job_read_only(emu, cli):
+    """STEPS: Running at 10 s, Success at 20 s; with per_request=5 each list or get moves the clock 5 s first."""
+    assert emu.set_clock(per_request=5) == 0
+    job_id = JOBS[2]['JobId']  # the AI queue's job: no pause in its way
+    seen = [cli.call('/jobs/' + job_id).root.findtext('JobsDetail/State') for dummy in range(4)]
+    assert seen == ['Submitted', 'Running', 'Running', 'Success']  # read at 5, 10, 15 and 20 s
+    assert cli.call('/ai_queue').status == 200  # a queue request does not move it
+    wrong = Client('127.0.0.1', emu.port, DEMO_SECRET_ID, 'not-the-key')
+    try:
+        assert wrong.call('/jobs/' + job_id).status == 403  # nor does a refused one
+    finally:
+        wrong.close()
+    stats = emu.stats()
+    assert stats['transition_clock'] == 20 and stats['clock_per_request'] == 5 and stats['manual_clock'] is True
+
+
+def test_switching_the_clock_keeps_its_reading_and_reset_restores_the_start_mode(emu):
+    emu.advance_clock(7)
+    assert emu.set_clock(manual=False) >= 7  # real time from 7 s on
+    assert emu.stats()['manual_clock'] is False
+    reading = emu.set_clock(manual=True, per_request=2)
+    assert reading >= 7 and emu.stats()['transition_clock'] == reading  # held again
+    emu.reset()
+    stats = emu.stats()
+    assert (stats['manual_clock'], stats['clock_per_request'], stats['transition_clock']) == (True, 0, 0)
+
+
 @pytest.mark.parametrize('seed, message', [
     ({'QueueType': 'media'}, 'QueueId must be a non-empty string'),
     ({'QueueId': 'p1', 'QueueType': 'video'}, 'QueueType must be one of media, ai, speech, document, picture'),
@@ -251,12 +278,15 @@ def test_queue_requests_have_their_own_fault_scope_and_counter(emu, cli):
     assert emu.stats()['requests']['by_kind'] == {'queue': 2, 'get': 1}
 
 
-@pytest.mark.parametrize('payload', [{'advance': -1}, {'advance': 'soon'}, {'advance': True}, {'set': 5}])
+@pytest.mark.parametrize('payload', [{'advance': -1}, {'advance': 'soon'}, {'advance': True}, {'set': 5},
+                                     {'per_request': -1}, {'per_request': 'fast'}, {'manual': 'yes'},
+                                     {'advance': -1, 'per_request': 3}, {'manual': False, 'per_request': -2}])
 def test_clock_control_refuses_bad_input(emu, payload):
     with pytest.raises(RuntimeError) as caught:
         emu.control('POST', 'clock', payload)
     assert '(400)' in str(caught.value)
-    assert emu.stats()['transition_clock'] == 0
+    stats = emu.stats()  # refused as a whole: nothing changed
+    assert (stats['transition_clock'], stats['clock_per_request'], stats['manual_clock']) == (0, 0, True)
 
 
 FAMILIES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data', 'families_jobs.jsonl')
