@@ -150,8 +150,9 @@ Control endpoint (no authentication; only from loopback addresses; JSON)::
     POST /_emulator/faults   body {"faults": ["503@0.3", ...], "seed": 1}: replace the faults
                              ([] clears them) and reseed; answers the new fault list
     POST /_emulator/reset    zero the counters, clear the faults, put every job back in its
-                             loaded state and restart the transition clock (in the mode the
-                             emulator started in, without per_request)
+                             loaded state and restart the transition clock at 0, in the mode
+                             the emulator started in, or in the one the body gives:
+                             {"manual": B, "per_request": S} (see /_emulator/clock)
     POST /_emulator/jobs     body: JSON Lines; replace the job set (clock restarts)
     POST /_emulator/queues   body: JSON Lines of queue seeds; replace them (jobs kept, clock restarts)
     POST /_emulator/clock    body {"advance": S, "manual": B, "per_request": S} (each optional):

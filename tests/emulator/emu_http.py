@@ -240,10 +240,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.server.state.faults.replace(request.get('faults', []), request.get('seed', 0))
         return 200, {'faults': self.server.state.faults.specs(), 'seed': self.server.state.faults.seed}
 
-    def _control_reset(self, _body):
+    def _control_reset(self, body):
+        request = json.loads(body.decode('utf-8') or '{}')
+        if not isinstance(request, dict) or set(request) - {'manual', 'per_request'}:
+            raise EmulatorError('body must be empty or {"manual": true|false, "per_request": SECONDS}')
         state = self.server.state
+        state.tclock.restore_mode(request.get('manual'), request.get('per_request'))  # a bad value changes nothing
         state.faults.replace([], 0)
-        state.tclock.restore_mode()
         state.store.restart()
         state.stats.zero()
         return 200, {'reset': True}

@@ -213,9 +213,10 @@ class TransitionClock(object):
             reading = self.elapsed()
             self.manual, self.started, self.offset = manual, time.monotonic(), reading
 
-    def restore_mode(self):
-        """Back to the mode the emulator started in, without ``per_request`` (the reading is kept)."""
-        self.configure(self.manual_at_start, 0)
+    def restore_mode(self, manual=None, per_request=None):
+        """Back to the mode the emulator started in without ``per_request``, or to the mode given
+        (the reading is kept; a bad value changes nothing)."""
+        self.configure(self.manual_at_start if manual is None else manual, 0 if per_request is None else per_request)
 
     def tick(self):
         """One job read: move the clock ``per_request`` seconds ahead; True when it moved."""

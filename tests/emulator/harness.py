@@ -45,7 +45,7 @@ emulator's stdout and stderr). Without ``--jobs`` the sample data set is served;
 
 Methods: ``start()`` (done by ``with``), ``stop()`` (SIGTERM, wait, kill after a timeout;
 returns the exit code), ``stats()`` (read once no request is in flight), ``wait_for(predicate)``,
-``set_faults(list, seed=0)``, ``reset()``, ``load_jobs(path_or_lines)``, ``load_queues(path_or_lines)``,
+``set_faults(list, seed=0)``, ``reset(manual, per_request)``, ``load_jobs(path_or_lines)``, ``load_queues(path_or_lines)``,
 ``advance_clock(seconds)``, ``set_clock(manual, per_request)``,
 ``control(method, path, payload)``, ``state()`` and ``Emulator.attach(state)``. Attributes:
 ``url``, ``host``, ``port``, ``pid``, ``scheme``, ``process``, ``stderr_text()``.
@@ -311,9 +311,11 @@ class Emulator(object):
         """Replace the active faults (``[]`` clears them)."""
         return self.control('POST', 'faults', {'faults': list(faults), 'seed': seed})
 
-    def reset(self):
-        """Zero the counters, clear the faults, restore the jobs and restart the transition clock."""
-        return self.control('POST', 'reset', {})
+    def reset(self, manual=None, per_request=None):
+        """Zero the counters, clear the faults, restore the jobs and restart the transition clock at 0,
+        in its start mode or in the one given (``manual``, ``per_request``: see ``set_clock``)."""
+        payload = dict((k, v) for k, v in (('manual', manual), ('per_request', per_request)) if v is not None)
+        return self.control('POST', 'reset', payload)
 
     def load_jobs(self, path_or_lines):
         """Replace the job set from a JSONL path or from an iterable of dicts / JSON strings."""

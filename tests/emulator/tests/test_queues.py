@@ -249,6 +249,27 @@ def test_switching_the_clock_keeps_its_reading_and_reset_restores_the_start_mode
     assert (stats['manual_clock'], stats['clock_per_request'], stats['transition_clock']) == (True, 0, 0)
 
 
+def test_reset_can_restart_the_clock_in_another_mode(emu, cli):
+    emu.advance_clock(15)  # job 3 Running
+    emu.reset(per_request=10)
+    assert emu.stats()['transition_clock'] == 0  # exactly 0, however long the call took
+    assert [cli.call('/jobs/' + JOBS[2]['JobId']).root.findtext('JobsDetail/State') for dummy in range(2)] == \
+        ['Running', 'Success']  # read at 10 and 20 s
+    emu.reset(manual=False)
+    stats = emu.stats()
+    assert (stats['manual_clock'], stats['clock_per_request']) == (False, 0)
+
+
+@pytest.mark.parametrize('payload', [{'per_request': -1}, {'manual': 'no'}, {'faults': []}])
+def test_reset_refuses_a_bad_mode_and_changes_nothing(emu, payload):
+    emu.advance_clock(15)
+    with pytest.raises(RuntimeError) as caught:
+        emu.control('POST', 'reset', payload)
+    assert '(400)' in str(caught.value)
+    stats = emu.stats()
+    assert (stats['manual_clock'], stats['clock_per_request'], stats['transition_clock']) == (True, 0, 15)
+
+
 @pytest.mark.parametrize('seed, message', [
     ({'QueueType': 'media'}, 'QueueId must be a non-empty string'),
     ({'QueueId': 'p1', 'QueueType': 'video'}, 'QueueType must be one of media, ai, speech, document, picture'),
