@@ -14,7 +14,6 @@ process isolation against the emulator on 127.0.0.1; the assertions read the eve
 
 from __future__ import annotations
 
-import datetime
 import glob
 import json
 import os
@@ -95,10 +94,6 @@ def runner_run(tmp_path_factory):
     return process, events, pdd, secret_key
 
 
-def event_time(event):
-    return datetime.datetime.fromisoformat(event['created']).timestamp()
-
-
 def find(events, kind, task_prefix):
     return [event for event in events
             if event['event'] == kind and event['event_data'].get('task', '').startswith(task_prefix)]
@@ -142,14 +137,11 @@ def test_the_gate_waited_for_the_slow_queue(runner_run):
     assert len(waits) == 1
     data = waits[0]['event_data']
     assert data['res']['summary']['by_state']['Success'] == len(slow)
-    # The jobs reach Success `last_transition` seconds after the demo restarts the emulator's clock, so a gate
-    # that saw them all Success cannot have ended sooner (measured between the two events, not by the task's
-    # own duration, which a loaded machine shortens by starting the gate late).
-    last_transition = max(step['after'] for job in slow for step in job['_Transitions'])
+    # The seed has none of them in Success: only the emulator's transitions, which fire after the demo restarts
+    # its clock, make them succeed, so a gate that reports them all Success read them after that (no wall-clock
+    # duration is asserted: a loaded machine delays every event stamp differently).
     resets = find(events, 'runner_on_ok', "4. Restart the emulator's clock")
-    assert len(resets) == 1
-    waited = event_time(waits[0]) - event_time(resets[0])
-    assert waited >= last_transition - 0.5, 'the gate ended %.1f s after the clock restart' % waited
+    assert len(resets) == 1 and events.index(resets[0]) < events.index(waits[0])
     assert data['res']['summary']['finished'] is True
 
 
