@@ -245,7 +245,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not isinstance(request, dict) or set(request) - {'manual', 'per_request'}:
             raise EmulatorError('body must be empty or {"manual": true|false, "per_request": SECONDS}')
         state = self.server.state
-        state.tclock.restore_mode(request.get('manual'), request.get('per_request'))  # a bad value changes nothing
+        state.store.restore_clock_mode(request.get('manual'), request.get('per_request'))  # a bad value changes nothing
         state.faults.replace([], 0)
         state.store.restart()
         state.stats.zero()

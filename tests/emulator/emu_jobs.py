@@ -288,6 +288,11 @@ class JobStore(object):
             self._advance()
             return self.tclock.elapsed()
 
+    def restore_clock_mode(self, manual=None, per_request=None):
+        """Put the transition clock back in its start mode, or in the one given (see ``TransitionClock.restore_mode``)."""
+        with self.lock:
+            self.tclock.restore_mode(manual, per_request)
+
     def tick(self):
         """A signed job read is about to be answered: move the clock ``per_request`` ahead, fire what fell due."""
         with self.lock:

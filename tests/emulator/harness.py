@@ -314,8 +314,7 @@ class Emulator(object):
     def reset(self, manual=None, per_request=None):
         """Zero the counters, clear the faults, restore the jobs and restart the transition clock at 0,
         in its start mode or in the one given (``manual``, ``per_request``: see ``set_clock``)."""
-        payload = dict((k, v) for k, v in (('manual', manual), ('per_request', per_request)) if v is not None)
-        return self.control('POST', 'reset', payload)
+        return self.control('POST', 'reset', _clock_mode(manual, per_request))
 
     def load_jobs(self, path_or_lines):
         """Replace the job set from a JSONL path or from an iterable of dicts / JSON strings."""
@@ -333,8 +332,12 @@ class Emulator(object):
         """Switch the transition clock to manual (True) or real time (False), and/or make every signed
         list or get move it ``per_request`` seconds before it is answered; returns its reading.
         ``reset`` puts the start mode back."""
-        payload = dict((k, v) for k, v in (('manual', manual), ('per_request', per_request)) if v is not None)
-        return self.control('POST', 'clock', payload)['transition_clock']
+        return self.control('POST', 'clock', _clock_mode(manual, per_request))['transition_clock']
+
+
+def _clock_mode(manual, per_request):
+    """The body of a clock mode change: only the keys given."""
+    return dict((k, v) for k, v in (('manual', manual), ('per_request', per_request)) if v is not None)
 
 
 def _jsonl_body(path_or_lines):

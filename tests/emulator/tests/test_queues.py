@@ -4,8 +4,8 @@
 """The queue lists (GET /queue, /ai_queue, /asrqueue, /docqueue, /picqueue) and PUT /<queuepath>/<id>:
 the envelope, paging, filters, seeds, and pause/resume holding the transitions of the queue's jobs.
 
-Time: the emulator runs with ``--manual-clock``; only ``advance_clock`` moves its transition clock,
-so nothing here depends on the wall clock."""
+Time: the emulator runs with ``--manual-clock``; only ``advance_clock``, or the job reads of a test
+that sets ``per_request``, move its transition clock, so nothing here depends on the wall clock."""
 
 import json
 import os
